@@ -1,0 +1,121 @@
+"""Settings: `config/srr.toml` defaults, then a user file, then `SRR_*` environment variables.
+
+One way to configure (DESIGN rule 6): the names here are the names in the docs, the CLI and the code.
+Nested settings take `__` in environment variables, e.g. `SRR_PACE__AT_RISK_RATIO=0.5`.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from srr_engine.redact import redact_url
+
+
+def config_dir() -> Path:
+    """The folder with default settings, valuation tables and templates.
+
+    `SRR_CONFIG_DIR` wins; otherwise the `config/` folder beside the installed packages (the project
+    root in a source checkout).
+    """
+    if env := os.environ.get("SRR_CONFIG_DIR"):
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "config"
+
+
+def user_config_file() -> Path:
+    """The user's settings file: `SRR_CONFIG_FILE`, else `srr.toml` in `SRR_HOME`."""
+    if env := os.environ.get("SRR_CONFIG_FILE"):
+        return Path(env)
+    return srr_home() / "srr.toml"
+
+
+def srr_home() -> Path:
+    """Where the engine keeps its files (SQLite database, reports, Prefect's own database)."""
+    return Path(os.environ.get("SRR_HOME", Path.home() / ".srr")).expanduser()
+
+
+class PaceSettings(BaseModel):
+    """Thresholds of the shared pace rule: ratio = accepted realised / expected by now."""
+
+    on_track_ratio: Decimal = Field(Decimal("0.9"), gt=0, description="At or above this ratio: on_track.")
+    at_risk_ratio: Decimal = Field(Decimal("0.6"), ge=0, description="At or above this ratio: at_risk; below: behind.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PaceSettings:
+        if self.at_risk_ratio > self.on_track_ratio:
+            raise ValueError("at_risk_ratio must not be above on_track_ratio")
+        return self
+
+
+class PluginSettings(BaseModel):
+    """Which installed plugins (entry-point names) load. An empty allow list allows all."""
+
+    allow: list[str] = Field(default_factory=list)
+    block: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseSettings):
+    """The engine's effective settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SRR_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    home: Path = Field(default_factory=srr_home, description="Folder for the SQLite database and reports.")
+    database_url: SecretStr | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file `srr.db` under `home`."
+    )
+    language: Literal["nl", "en"] = Field("nl", description="Language of messages and reports.")
+    timezone: str = Field("Europe/Amsterdam", description="Time zone for 'today' and schedules.")
+    actor: str = Field(
+        default_factory=lambda: os.environ.get("USER", "srr"),
+        description="Who is recorded on events when a command does not say (--by).",
+    )
+    pace: PaceSettings = Field(default_factory=PaceSettings)
+    plugins: PluginSettings = Field(default_factory=PluginSettings)
+    instruments: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Settings per instrument kind, validated by that instrument."
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.home / 'srr.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        files = [config_dir() / "srr.toml", user_config_file()]
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=[f for f in files if f.exists()], deep_merge=True)
+        return (init_settings, env_settings, toml)
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as plain data, with passwords and tokens hidden (for `srr config show`)."""
+        data = self.model_dump(mode="json")
+        data["database_url"] = redact_url(self.effective_database_url)
+        return data
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call `get_settings.cache_clear()`)."""
+    return Settings()
