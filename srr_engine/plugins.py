@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -13,7 +12,6 @@ from srr_engine import hookspecs
 from srr_engine.settings import PluginSettings, get_settings
 
 ENTRY_POINT_GROUP = "srr_engine"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class LoadedPlugins:
 
 def load_plugins(settings: PluginSettings) -> LoadedPlugins:
     """Load every allowed entry point of the group. A plugin that fails to import is reported in
-    `failures` (and logged) and the others still load."""
+    `failures` and the others still load."""
     manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
     manager.add_hookspecs(hookspecs)
     loaded = LoadedPlugins(manager)
@@ -48,7 +46,6 @@ def load_plugins(settings: PluginSettings) -> LoadedPlugins:
             manager.register(module, name=ep.name)
         except Exception as exc:  # a broken plugin must not take the others down
             loaded.failures[ep.name] = f"{type(exc).__name__}: {exc}"
-            log.error("plugin %s could not be loaded: %s", ep.name, loaded.failures[ep.name])
             continue
         dist = ep.dist
         loaded.plugins[ep.name] = PluginInfo(

@@ -10,6 +10,8 @@ _SECRET_QUERY = re.compile(r"(?i)([?&](?:pass(?:word)?|token|key|secret|apikey|a
 
 def redact_url(url: str) -> str:
     """A database or webhook URL with its password and token-like query values replaced by `***`."""
+    if "@" not in url and not _SECRET_QUERY.search(url):
+        return url
     try:
         parts = urlsplit(url)
     except ValueError:

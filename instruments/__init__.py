@@ -1,0 +1,1 @@
+"""The built-in procurement instruments, registered through the same entry points as third-party ones."""

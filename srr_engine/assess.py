@@ -1,0 +1,141 @@
+"""Assessing contracts as of a date: facts loaded in bulk, instruments' pure rules, worst status wins.
+
+A plugin that raises gives that instrument an `error` assessment; the rest of the portfolio is still
+assessed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from srr_engine.domain import Phase
+from srr_engine.instrument import Assessment, ContractFacts, Fact, Leniency, RealisationSummary
+from srr_engine.messages import msg
+from srr_engine.registry import Registry
+from srr_engine.status import Status, worst
+from srr_engine.storage import schema
+from srr_engine.storage.contracts import StoredApplication, StoredContract, load_contracts
+from srr_engine.storage.realisations import totals_by_contract, value_as_of
+
+log = logging.getLogger(__name__)
+MONITORED_PHASES = (Phase.awarded, Phase.active, Phase.evaluating)
+
+
+@dataclass
+class InstrumentResult:
+    application: StoredApplication
+    assessment: Assessment
+
+
+@dataclass
+class ContractResult:
+    stored: StoredContract
+    facts: ContractFacts
+    instruments: list[InstrumentResult] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status | None:
+        return worst(r.assessment.status for r in self.instruments)
+
+
+def load_facts(
+    session: Session, contracts: list[StoredContract], as_of: date, with_realisations: bool = False
+) -> dict[int, ContractFacts]:
+    """The facts of many contracts as of a date, in a fixed number of queries."""
+    ids = [s.id for s in contracts]
+    totals = totals_by_contract(session, ids, as_of)
+    facts: dict[int, list[Fact]] = defaultdict(list)
+    for row in session.scalars(select(schema.Fact).where(schema.Fact.contract_id.in_(ids), schema.Fact.on <= as_of)):
+        facts[row.contract_id].append(Fact(kind=row.kind, on=row.on, data=row.data, recorded_by=row.recorded_by))
+    leniencies: dict[int, list[Leniency]] = defaultdict(list)
+    for row in session.scalars(
+        select(schema.LeniencyDecision)
+        .where(schema.LeniencyDecision.contract_id.in_(ids), schema.LeniencyDecision.granted_on <= as_of)
+        .order_by(schema.LeniencyDecision.granted_on, schema.LeniencyDecision.id)
+    ):
+        leniencies[row.contract_id].append(Leniency(
+            kind=row.kind, percentage=None if row.percentage is None else Decimal(row.percentage), until=row.until,
+            reason=row.reason, granted_by=row.granted_by, granted_on=row.granted_on))
+    summaries = _realisation_summaries(session, ids, as_of) if with_realisations else {}
+    result = {}
+    for stored in contracts:
+        t = totals.get(stored.id)
+        result[stored.id] = ContractFacts(
+            contract=stored.contract,
+            as_of=as_of,
+            realised_eur=Decimal(t.accepted_cents if t else 0) / 100,
+            pending_eur=Decimal(t.pending_cents if t else 0) / 100,
+            last_reported_on=t.last_reported_on if t else None,
+            facts=facts.get(stored.id, []),
+            leniencies=leniencies.get(stored.id, []),
+            realisations=summaries.get(stored.id, []),
+        )
+    return result
+
+
+def _realisation_summaries(session: Session, ids: list[int], as_of: date) -> dict[int, list[RealisationSummary]]:
+    r = schema.Realisation
+    rows = session.execute(
+        select(r.contract_id, r.kind, r.target_group, r.start, r.end, value_as_of(as_of), r.employed_6m,
+               r.employed_12m).where(r.contract_id.in_(ids), r.status == "accepted", r.reported_on <= as_of)
+    )
+    found: dict[int, list[RealisationSummary]] = defaultdict(list)
+    for cid, kind, group, start, end, cents, e6, e12 in rows:
+        found[cid].append(RealisationSummary(kind=kind, target_group=group, start=start, end=end,
+                                             value_eur=Decimal(cents) / 100, employed_6m=e6, employed_12m=e12))
+    return found
+
+
+def assess_one(registry: Registry, facts: ContractFacts, application: StoredApplication) -> Assessment:
+    """One instrument's assessment; a missing or failing plugin gives an `error` assessment."""
+    instrument = registry.instruments.get(application.kind)
+    if instrument is None:
+        return Assessment(kind=application.kind, status=Status.error, reasons=[msg(
+            f"instrument {application.kind} is niet geïnstalleerd", f"instrument {application.kind} is not installed")])
+    try:
+        config = instrument.config_model.model_validate(application.config)
+        return instrument.assess(facts, config)
+    except Exception as exc:
+        log.error("instrument %s failed on %s: %s", application.kind, facts.contract.reference, type(exc).__name__)
+        return Assessment(kind=application.kind, status=Status.error, reasons=[msg(
+            f"beoordeling mislukt in plugin {application.kind} ({type(exc).__name__}); operations is gewaarschuwd",
+            f"assessment failed in plugin {application.kind} ({type(exc).__name__}); operations was alerted")])
+
+
+def assess_contracts(session: Session, registry: Registry, contracts: list[StoredContract], as_of: date) -> list[ContractResult]:
+    """Assess a batch of contracts: facts in bulk, then every instrument of every contract."""
+    facts = load_facts(session, contracts, as_of)
+    results = []
+    for stored in contracts:
+        result = ContractResult(stored, facts[stored.id])
+        for app in stored.applications:
+            result.instruments.append(InstrumentResult(app, assess_one(registry, result.facts, app)))
+        results.append(result)
+    return results
+
+
+def monitored_query(references: list[str] | None = None) -> Select[tuple[schema.Contract]]:
+    """The contracts a portfolio sweep covers (awarded, active, evaluating), or the named ones."""
+    query = select(schema.Contract).order_by(schema.Contract.id)
+    if references:
+        return query.where(schema.Contract.reference.in_(references))
+    return query.where(schema.Contract.phase.in_([str(p) for p in MONITORED_PHASES]))
+
+
+def batches(session: Session, query: Select[tuple[schema.Contract]], size: int) -> Iterator[list[StoredContract]]:
+    """The contracts of `query` in batches of `size` (keyset pagination on id: bounded memory)."""
+    last_id = 0
+    while True:
+        batch = load_contracts(session, query.where(schema.Contract.id > last_id).limit(size))
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id

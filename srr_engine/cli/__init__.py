@@ -1,0 +1,53 @@
+"""The `srr` command line. Commands for people never start Prefect; heavy imports wait until needed."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from srr_engine.cli import contracts, operations, realisations
+from srr_engine.cli.output import fail
+
+app = typer.Typer(
+    name="srr",
+    help=(
+        "srr-engine: social return in inkoop, van aanbesteding tot evaluatie. "
+        "Social return in public procurement, from tender to evaluation.\n\n"
+        "Begin / start: `srr init`, then `srr contracts add contracts.yaml`."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+operations.register(app)
+app.add_typer(contracts.app, name="contracts")
+app.add_typer(realisations.app, name="realisations")
+
+
+def _plugin_commands() -> None:
+    from srr_engine.plugins import get_plugins
+
+    get_plugins().manager.hook.register_commands(cli=app)
+
+
+def main() -> None:
+    """Entry point of the `srr` script: turns user errors into a clear message and exit code 2."""
+    from srr_engine.errors import UserError
+
+    _plugin_commands()
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        fail(exc)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

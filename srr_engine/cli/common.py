@@ -1,0 +1,31 @@
+"""Options shared by commands, and how their defaults are resolved at the CLI boundary."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+By = Annotated[str | None, typer.Option("--by", help="Wie dit doet (audit trail). / Who does this.")]
+AsOf = Annotated[
+    date | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard vandaag). / As-of date.")
+]
+
+
+def resolve_actor(by: str | None) -> str:
+    from srr_engine.settings import get_settings
+
+    return by or get_settings().actor
+
+
+def resolve_date(day: date | None) -> date:
+    """The given date, else today in the configured time zone (only ever decided here, at the edge)."""
+    if day is not None:
+        return day
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from srr_engine.settings import get_settings
+
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()

@@ -1,0 +1,187 @@
+"""Reading and writing contracts, their contacts and instrument applications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from srr_engine import domain
+from srr_engine.errors import UserError
+from srr_engine.messages import msg
+from srr_engine.storage import schema
+
+
+@dataclass
+class StoredApplication:
+    id: int
+    kind: str
+    config: dict[str, Any]
+    applied_on: date
+
+
+@dataclass
+class StoredContract:
+    """A contract as stored: its id, the domain model and its instrument applications."""
+
+    id: int
+    contract: domain.Contract
+    applications: list[StoredApplication] = field(default_factory=list)
+
+
+def euros(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents) / 100
+
+
+def organisation_id(session: Session, org: domain.Organisation) -> int:
+    """The id of an organisation by name, created when new (its KvK number filled in when known)."""
+    row = session.scalar(select(schema.Organisation).where(schema.Organisation.name == org.name))
+    if row is None:
+        row = schema.Organisation(name=org.name, kvk=org.kvk)
+        session.add(row)
+        session.flush()
+    elif org.kvk and not row.kvk:
+        row.kvk = org.kvk
+    return row.id
+
+
+def insert_contract(session: Session, contract: domain.Contract) -> schema.Contract:
+    row = schema.Contract(
+        reference=contract.reference,
+        title=contract.title,
+        buyer_id=organisation_id(session, contract.buyer),
+        supplier_id=organisation_id(session, contract.supplier) if contract.supplier else None,
+        category=str(contract.category),
+        cpv=contract.cpv,
+        value_cents=int(contract.value_eur * 100),
+        wage_sum_cents=None if contract.wage_sum_eur is None else int(contract.wage_sum_eur * 100),
+        start=contract.start,
+        end=contract.end,
+        phase=str(contract.phase),
+        pilot=contract.pilot,
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    for role, contact in contract.contacts.items():
+        session.add(
+            schema.Contact(
+                contract_id=row.id,
+                role=str(role),
+                name=contact.name,
+                notify=[u.get_secret_value() for u in contact.notify],
+            )
+        )
+    return row
+
+
+def insert_application(
+    session: Session, contract: schema.Contract, kind: str, config: dict[str, Any], on: date
+) -> schema.InstrumentApplication:
+    row = schema.InstrumentApplication(
+        contract_id=contract.id, kind=kind, config=config, applied_in_phase=contract.phase, applied_on=on
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def existing_references(session: Session, references: list[str]) -> set[str]:
+    rows = session.scalars(select(schema.Contract.reference).where(schema.Contract.reference.in_(references)))
+    return set(rows)
+
+
+def contract_row(session: Session, reference: str) -> schema.Contract | None:
+    return session.scalar(select(schema.Contract).where(schema.Contract.reference == reference))
+
+
+def load_contracts(session: Session, query: Select[tuple[schema.Contract]]) -> list[StoredContract]:
+    """Contracts selected by `query`, with organisations, contacts and applications in three queries."""
+    rows = list(session.scalars(query))
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    org_ids = {r.buyer_id for r in rows} | {r.supplier_id for r in rows if r.supplier_id}
+    orgs = {o.id: o for o in session.scalars(select(schema.Organisation).where(schema.Organisation.id.in_(org_ids)))}
+    contacts: dict[int, list[schema.Contact]] = {}
+    for c in session.scalars(select(schema.Contact).where(schema.Contact.contract_id.in_(ids))):
+        contacts.setdefault(c.contract_id, []).append(c)
+    apps: dict[int, list[StoredApplication]] = {}
+    for a in session.scalars(
+        select(schema.InstrumentApplication)
+        .where(schema.InstrumentApplication.contract_id.in_(ids))
+        .order_by(schema.InstrumentApplication.id)
+    ):
+        apps.setdefault(a.contract_id, []).append(StoredApplication(a.id, a.kind, a.config, a.applied_on))
+    return [
+        StoredContract(r.id, to_domain(r, orgs, contacts.get(r.id, []), apps.get(r.id, [])), apps.get(r.id, []))
+        for r in rows
+    ]
+
+
+def to_domain(
+    row: schema.Contract,
+    orgs: dict[int, schema.Organisation],
+    contacts: list[schema.Contact],
+    apps: list[StoredApplication],
+) -> domain.Contract:
+    def org(org_id: int | None) -> domain.Organisation | None:
+        return None if org_id is None else domain.Organisation(name=orgs[org_id].name, kvk=orgs[org_id].kvk)
+
+    return domain.Contract.model_construct(
+        reference=row.reference,
+        title=row.title,
+        buyer=org(row.buyer_id),
+        category=domain.Category(row.category),
+        cpv=row.cpv,
+        value_eur=euros(row.value_cents),
+        wage_sum_eur=euros(row.wage_sum_cents),
+        start=row.start,
+        end=row.end,
+        phase=domain.Phase(row.phase),
+        pilot=row.pilot,
+        supplier=org(row.supplier_id),
+        contacts={
+            domain.Role(c.role): domain.Contact.model_validate({"name": c.name, "notify": c.notify})
+            for c in contacts
+        },
+        instruments=[domain.InstrumentSpec.model_validate({"kind": a.kind, **a.config}) for a in apps],
+    )
+
+
+def get_contract(session: Session, reference: str) -> StoredContract | None:
+    found = load_contracts(session, select(schema.Contract).where(schema.Contract.reference == reference))
+    return found[0] if found else None
+
+
+def require_contract(session: Session, reference: str) -> StoredContract:
+    """The stored contract, or a clear error when the reference is unknown."""
+    stored = get_contract(session, reference)
+    if stored is None:
+        raise UserError(msg(f"contract {reference} bestaat niet (zie `srr contracts list`)",
+                            f"contract {reference} does not exist (see `srr contracts list`)"))
+    return stored
+
+
+def contracts_query(
+    phase: str | None = None, buyer: str | None = None, supplier: str | None = None
+) -> Select[tuple[schema.Contract]]:
+    """Contracts filtered by phase and by (part of) the buyer's or supplier's name, by reference."""
+    buyer_org = aliased(schema.Organisation)
+    supplier_org = aliased(schema.Organisation)
+    query = select(schema.Contract).order_by(schema.Contract.reference)
+    if phase:
+        query = query.where(schema.Contract.phase == phase)
+    if buyer:
+        query = query.join(buyer_org, schema.Contract.buyer_id == buyer_org.id).where(
+            buyer_org.name.ilike(f"%{buyer}%")
+        )
+    if supplier:
+        query = query.join(supplier_org, schema.Contract.supplier_id == supplier_org.id).where(
+            supplier_org.name.ilike(f"%{supplier}%")
+        )
+    return query
