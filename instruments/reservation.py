@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -42,8 +42,22 @@ DUE_WARNING_DAYS = 30
 # Directive 2014/24/EU art. 77(1): the CPV codes (first 8 digits) of services that may be reserved.
 ART_77_CPV = frozenset(
     {
-        "75121000", "75122000", "75123000", "79622000", "79624000", "79625000", "80110000", "80300000",
-        "80420000", "80430000", "80511000", "80520000", "80590000", "92500000", "92600000", "98133000",
+        "75121000",
+        "75122000",
+        "75123000",
+        "79622000",
+        "79624000",
+        "79625000",
+        "80110000",
+        "80300000",
+        "80420000",
+        "80430000",
+        "80511000",
+        "80520000",
+        "80590000",
+        "92500000",
+        "92600000",
+        "98133000",
         "98133110",
     }
 )
@@ -107,7 +121,9 @@ def percent(share: Decimal) -> tuple[str, str]:
 def evidence_history(facts: ContractFacts, config: ReservationConfig) -> list[Evidence]:
     """The config's evidence and newer evidence recorded as facts (on or before as_of), oldest first."""
     recorded = [
-        Evidence(share_disadvantaged=f.data["share_disadvantaged"], as_of=f.on, source=f.data.get("source") or "-")
+        Evidence(
+            share_disadvantaged=f.data["share_disadvantaged"], as_of=f.on, source=f.data.get("source") or "-"
+        )
         for f in facts.facts_of(EVIDENCE_FACT)
     ]
     given = [config.evidence] if config.evidence is not None else []
@@ -133,13 +149,18 @@ def standing(history: list[Evidence], config: ReservationConfig) -> Standing:
     )
 
 
-def lapses(history: list[Evidence], config: ReservationConfig, contract: Contract, until: date) -> list[Message]:
+def lapses(
+    history: list[Evidence], config: ReservationConfig, contract: Contract, until: date
+) -> list[Message]:
     """Every time during the term the evidence was below the bar or not renewed in time, up to `until`.
 
     Evidence superseded on or before the contract's start does not count.
     """
-    chain = [e for i, e in enumerate(history) if i == len(history) - 1 or history[i + 1].as_of > contract.start]
-    found = [_below_bar(e, config) for e in chain if (minimum := bar(config)) and e.share_disadvantaged < minimum]
+    chain = [
+        e for i, e in enumerate(history) if i == len(history) - 1 or history[i + 1].as_of > contract.start
+    ]
+    minimum = bar(config)
+    found = [_below_bar(e, config) for e in chain if minimum is not None and e.share_disadvantaged < minimum]
     for previous, following in pairwise(chain):
         due = add_months(previous.as_of, config.reverify_every_months)
         if following.as_of > due:
@@ -183,7 +204,7 @@ class Reservation(Instrument):
         "for it again during the contract.",
     )
     config_model = ReservationConfig
-    warns_with = {
+    warns_with: ClassVar[dict[str, Message]] = {
         "sroi_clause": msg(
             "een voorbehouden opdracht gaat al naar een sociale onderneming; een social return-bepaling "
             "daarbovenop vraagt dubbele inzet van dezelfde leverancier. Combineer alleen als dat bewust is.",
@@ -225,7 +246,9 @@ class Reservation(Instrument):
             )
         return problems
 
-    def award(self, contract: Contract, config: ReservationConfig, offer: dict[str, Any]) -> ReservationConfig:  # type: ignore[override]
+    def award(
+        self, contract: Contract, config: ReservationConfig, offer: dict[str, Any]
+    ) -> ReservationConfig:  # type: ignore[override]
         """The winning bidder's evidence, e.g. `{"evidence": {"share_disadvantaged": "0.4", ...}}`."""
         unknown = sorted(set(offer) - {"evidence"})
         if unknown:
@@ -269,7 +292,9 @@ class Reservation(Instrument):
         if config.reserved_execution:
             eforms["BT-736"] = "yes"
         return TenderOutput(
-            clause=clause, eforms=eforms, ocds={"otherRequirements": {"reservedParticipation": [participation]}}
+            clause=clause,
+            eforms=eforms,
+            ocds={"otherRequirements": {"reservedParticipation": [participation]}},
         )
 
     def obligations(self, facts: ContractFacts, config: ReservationConfig) -> list[Obligation]:  # type: ignore[override]
@@ -282,9 +307,20 @@ class Reservation(Instrument):
                 "at least 30 % of the staff are disabled or disadvantaged, shown again",
             )
             if minimum is not None
-            else msg("de publieke dienstverleningsopdracht, opnieuw aangetoond", "the public-service mission, shown again")
+            else msg(
+                "de publieke dienstverleningsopdracht, opnieuw aangetoond",
+                "the public-service mission, shown again",
+            )
         )
-        return [Obligation(key=EVIDENCE_FACT, description=description, target=minimum, unit="share_disadvantaged", due=due)]
+        return [
+            Obligation(
+                key=EVIDENCE_FACT,
+                description=description,
+                target=minimum,
+                unit="share_disadvantaged",
+                due=due,
+            )
+        ]
 
     def assess(self, facts: ContractFacts, config: ReservationConfig) -> Assessment:  # type: ignore[override]
         history = evidence_history(facts, config)
@@ -295,7 +331,9 @@ class Reservation(Instrument):
         if facts.as_of > facts.contract.end:
             found = lapses(history, config, facts.contract, facts.contract.end)
             status = Status.not_met if found else Status.met
-            return Assessment(kind=NAME, status=status, figures=_figures(now), reasons=[_shown(now.latest), *found])
+            return Assessment(
+                kind=NAME, status=status, figures=_figures(now), reasons=[_shown(now.latest), *found]
+            )
         reasons = [_shown(now.latest)]
         days_left = (now.due - facts.as_of).days
         if now.below_bar:
@@ -322,7 +360,9 @@ class Reservation(Instrument):
             status = Status.on_track
         return Assessment(kind=NAME, status=status, figures=_figures(now), reasons=reasons)
 
-    def checkins(self, facts: ContractFacts, config: ReservationConfig, assessment: Assessment) -> list[CheckinDue]:  # type: ignore[override]
+    def checkins(
+        self, facts: ContractFacts, config: ReservationConfig, assessment: Assessment
+    ) -> list[CheckinDue]:  # type: ignore[override]
         history = evidence_history(facts, config)
         if not history or not facts.contract.start <= facts.as_of <= facts.contract.end:
             return []
@@ -358,13 +398,14 @@ class Reservation(Instrument):
                 )
             )
         if now.below_bar:
+            problem = _below_bar(now.latest, config)
             found.append(
                 CheckinDue(
                     rule="reservation.below_bar",
                     roles=[Role.contract_manager, Role.escalation],
                     period=now.latest.as_of.isoformat(),
                     urgency=8,
-                    message=msg(f"{ref}: {_below_bar(now.latest, config).nl}", f"{ref}: {_below_bar(now.latest, config).en}"),
+                    message=msg(f"{ref}: {problem.nl}", f"{ref}: {problem.en}"),
                 )
             )
         return found

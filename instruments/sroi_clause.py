@@ -58,7 +58,7 @@ class SroiSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_value_eur: Decimal = Field(Decimal("250000"), ge=0)
+    min_value_eur: Decimal = Field(Decimal(250000), ge=0)
     categories: list[Category] = Field(default_factory=lambda: [Category.works, Category.services])
     min_term_months: int = Field(6, ge=0)
 
@@ -168,8 +168,10 @@ def accrued(base: Decimal, schedule: Terms, contract: Contract, upto: date) -> D
     percentage this is exactly the shared pace rule `obligation x elapsed / total`.
     """
     weighted = sum(
-        (schedule.percentage_in(i) * elapsed_days(first, last, upto)
-         for i, (first, last) in enumerate(contract_years(contract))),
+        (
+            schedule.percentage_in(i) * elapsed_days(first, last, upto)
+            for i, (first, last) in enumerate(contract_years(contract))
+        ),
         Decimal(0),
     )
     return cents(base * weighted / (100 * contract.term_days))
@@ -193,15 +195,19 @@ def amounts(facts: ContractFacts, config: SroiConfig, schedule: Terms) -> Figure
         turnover = sum((Decimal(str(f.data["amount_eur"])) for f in invoices), Decimal(0))
         owed = cents(
             sum(
-                (Decimal(str(f.data["amount_eur"])) * schedule.percentage_in(year_of(contract, f.on))
-                 for f in invoices),
+                (
+                    Decimal(str(f.data["amount_eur"])) * schedule.percentage_in(year_of(contract, f.on))
+                    for f in invoices
+                ),
                 Decimal(0),
             )
             / 100
         )
         return Figures(turnover, owed, owed)
     base = fixed_base(contract, config)
-    return Figures(base, accrued(base, schedule, contract, contract.end), accrued(base, schedule, contract, facts.as_of))
+    return Figures(
+        base, accrued(base, schedule, contract, contract.end), accrued(base, schedule, contract, facts.as_of)
+    )
 
 
 def share(part: Decimal, whole: Decimal) -> str | None:
@@ -276,13 +282,17 @@ class SroiClause(Instrument):
         if "percentage" not in offer:
             return config
         try:
-            return SroiConfig.model_validate({**config.model_dump(), "offered_percentage": offer["percentage"]})
+            return SroiConfig.model_validate(
+                {**config.model_dump(), "offered_percentage": offer["percentage"]}
+            )
         except ValidationError as exc:
             raise ContractError(problems_from_validation(exc)[0].what) from None
 
     def valuation_table(self, config: SroiConfig) -> tuple[str, str]:  # type: ignore[override]
         """The pinned table; an unpinned config (not yet applied) uses the region's newest version."""
-        version = config.valuation_table_version or self.tables.valid_on(config.valuation_table, date.max).version
+        version = (
+            config.valuation_table_version or self.tables.valid_on(config.valuation_table, date.max).version
+        )
         return (config.valuation_table, version)
 
     def tender(self, contract: Contract, config: SroiConfig) -> TenderOutput:  # type: ignore[override]
@@ -321,7 +331,9 @@ class SroiClause(Instrument):
         schedule = terms(facts, config)
         figures = amounts(facts, config, schedule)
         realised = facts.realised_eur
-        status = pace_status(figures.obligation, realised, figures.expected, schedule.deadline, facts.as_of, self.pace)
+        status = pace_status(
+            figures.obligation, realised, figures.expected, schedule.deadline, facts.as_of, self.pace
+        )
         if config.base == "invoiced_turnover" and status is Status.met and facts.as_of <= schedule.deadline:
             # More invoices will raise the obligation: ahead is not yet done.
             status = Status.on_track if figures.obligation > 0 else Status.not_started
@@ -381,7 +393,9 @@ class SroiClause(Instrument):
                     "employed_12m": _tally(r.employed_12m for r in people),
                 },
                 "banenafspraak_jobs": sum(
-                    1 for r in facts.realisations if r.kind == "placement" and r.target_group == "banenafspraak"
+                    1
+                    for r in facts.realisations
+                    if r.kind == "placement" and r.target_group == "banenafspraak"
                 ),
             },
             reasons=reasons,
@@ -445,9 +459,14 @@ def _assessment_reasons(
     contract, realised = facts.contract, facts.realised_eur
     reasons: list[Message] = []
     if facts.as_of < contract.start:
-        reasons.append(msg(f"het contract begint op {contract.start}", f"the contract starts on {contract.start}"))
+        reasons.append(
+            msg(f"het contract begint op {contract.start}", f"the contract starts on {contract.start}")
+        )
     if figures.obligation > 0:
-        done, expected = whole_percent(realised, figures.obligation), whole_percent(figures.expected, figures.obligation)
+        done, expected = (
+            whole_percent(realised, figures.obligation),
+            whole_percent(figures.expected, figures.obligation),
+        )
         reasons.append(
             msg(
                 f"{done} % van de social return gerealiseerd ({eur_nl(realised)} van "
@@ -528,7 +547,11 @@ def _report_overdue(facts: ContractFacts, schedule: Terms) -> CheckinDue | None:
             f"{REPORT_OVERDUE_DAYS} days ago. Please report the effort realised.",
         )
     return CheckinDue(
-        rule="sroi.report_overdue", roles=[Role.supplier], period=f"{year}-W{week:02d}", urgency=4, message=text
+        rule="sroi.report_overdue",
+        roles=[Role.supplier],
+        period=f"{year}-W{week:02d}",
+        urgency=4,
+        message=text,
     )
 
 
@@ -536,7 +559,12 @@ def _ends_with_shortfall(facts: ContractFacts, schedule: Terms, assessment: Asse
     """Once per deadline: the term ends within 90 days and the obligation is not met."""
     obligation, realised = assessment.obligation_eur, assessment.realised_eur
     days_left = (schedule.deadline - facts.as_of).days
-    if obligation is None or realised is None or realised >= obligation or not 0 <= days_left <= END_WARNING_DAYS:
+    if (
+        obligation is None
+        or realised is None
+        or realised >= obligation
+        or not 0 <= days_left <= END_WARNING_DAYS
+    ):
         return None
     ref, missing = facts.contract.reference, obligation - realised
     return CheckinDue(

@@ -25,10 +25,21 @@ app.add_typer(contracts.app, name="contracts")
 app.add_typer(realisations.app, name="realisations")
 
 
+_commands_from: set[str] = set()
+
+
 def _plugin_commands() -> None:
+    """Let plugins add their commands; one that fails is reported and the CLI still works."""
     from srr_engine.plugins import get_plugins
 
-    get_plugins().manager.hook.register_commands(cli=app)
+    for impl in get_plugins().manager.hook.register_commands.get_hookimpls():
+        if impl.plugin_name in _commands_from:
+            continue
+        _commands_from.add(impl.plugin_name)
+        try:
+            impl.function(cli=app)
+        except Exception as exc:
+            typer.echo(f"Plugin {impl.plugin_name}: commando's niet geladen / commands not loaded: {exc}", err=True)
 
 
 def main() -> None:

@@ -1,0 +1,43 @@
+"""What the instruments' commands share: reading dates, and recording a fact with a confirmation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from srr_engine.messages import Message
+
+
+def parse_date(value: str) -> date:
+    """A date given on the command line (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is geen datum (gebruik JJJJ-MM-DD) / is not a date (use YYYY-MM-DD)"
+        ) from None
+
+
+def today() -> date:
+    """Today in the configured time zone (commands only: rules always get an explicit date)."""
+    from srr_engine.settings import get_settings
+
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def record(reference: str, kind: str, on: date, data: dict[str, Any], by: str | None, done: Message) -> None:
+    """Store the fact through the core and confirm; a refusal is printed and exits with code 1."""
+    from srr_engine.errors import UserError
+    from srr_engine.facts import record_fact
+    from srr_engine.settings import get_settings
+
+    settings = get_settings()
+    try:
+        record_fact(reference=reference, kind=kind, on=on, data=data, actor=by or settings.actor)
+    except UserError as exc:
+        typer.echo(exc.text(settings.language), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(done.text(settings.language))
