@@ -39,3 +39,13 @@ def number_en(value: Decimal) -> str:
 def whole_percent(part: Decimal, whole: Decimal) -> int:
     """`part` as a whole percentage of `whole`, half up (for "33 % gerealiseerd")."""
     return int((part * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def days_nl(count: int) -> str:
+    """`1` -> `"1 dag"`, `3` -> `"3 dagen"`."""
+    return f"{count} dag" if count == 1 else f"{count} dagen"
+
+
+def days_en(count: int) -> str:
+    """`1` -> `"1 day"`, `3` -> `"3 days"`."""
+    return f"{count} day" if count == 1 else f"{count} days"

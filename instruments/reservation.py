@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from instruments._common import add_months, number_en, number_nl
+from instruments._common import add_months, days_en, days_nl, number_en, number_nl
 from srr_engine.domain import Contract, Role
 from srr_engine.errors import ContractError, problems_from_validation
 from srr_engine.hookspecs import hookimpl
@@ -341,15 +341,15 @@ class Reservation(Instrument):
         if days_left < 0:
             reasons.append(
                 msg(
-                    f"het bewijs had uiterlijk {now.due} vernieuwd moeten zijn ({-days_left} dagen te laat)",
-                    f"the evidence should have been renewed by {now.due} ({-days_left} days late)",
+                    f"het bewijs had uiterlijk {now.due} vernieuwd moeten zijn ({days_nl(-days_left)} te laat)",
+                    f"the evidence should have been renewed by {now.due} ({days_en(-days_left)} late)",
                 )
             )
         else:
             reasons.append(
                 msg(
-                    f"nieuw bewijs nodig uiterlijk {now.due} (over {days_left} dagen)",
-                    f"new evidence needed by {now.due} (in {days_left} days)",
+                    f"nieuw bewijs nodig uiterlijk {now.due} (over {days_nl(days_left)})",
+                    f"new evidence needed by {now.due} (in {days_en(days_left)})",
                 )
             )
         if now.below_bar or days_left < 0:

@@ -15,7 +15,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from instruments._common import add_months, eur_en, eur_nl, number_en, number_nl, whole_percent
+from instruments._common import (
+    add_months,
+    days_en,
+    days_nl,
+    eur_en,
+    eur_nl,
+    number_en,
+    number_nl,
+    whole_percent,
+)
 from srr_engine.domain import Category, Contract, Role
 from srr_engine.errors import ContractError, problems_from_validation
 from srr_engine.hookspecs import hookimpl
@@ -573,9 +582,9 @@ def _ends_with_shortfall(facts: ContractFacts, schedule: Terms, assessment: Asse
         period=schedule.deadline.isoformat(),
         urgency=7,
         message=msg(
-            f"{ref} loopt af op {schedule.deadline} (over {days_left} dagen) en er ontbreekt nog "
+            f"{ref} loopt af op {schedule.deadline} (over {days_nl(days_left)}) en er ontbreekt nog "
             f"{eur_nl(missing)} aan social return ({whole_percent(realised, obligation)} % gerealiseerd)",
-            f"{ref} ends on {schedule.deadline} (in {days_left} days) and {eur_en(missing)} of social return "
+            f"{ref} ends on {schedule.deadline} (in {days_en(days_left)}) and {eur_en(missing)} of social return "
             f"is still missing ({whole_percent(realised, obligation)} % realised)",
         ),
     )

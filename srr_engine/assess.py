@@ -71,8 +71,8 @@ def load_facts(
         result[stored.id] = ContractFacts(
             contract=stored.contract,
             as_of=as_of,
-            realised_eur=Decimal(t.accepted_cents if t else 0) / 100,
-            pending_eur=Decimal(t.pending_cents if t else 0) / 100,
+            realised_eur=Decimal(t.accepted_cents if t else 0).scaleb(-2),
+            pending_eur=Decimal(t.pending_cents if t else 0).scaleb(-2),
             last_reported_on=t.last_reported_on if t else None,
             facts=facts.get(stored.id, []),
             leniencies=leniencies.get(stored.id, []),
@@ -90,7 +90,7 @@ def _realisation_summaries(session: Session, ids: list[int], as_of: date) -> dic
     found: dict[int, list[RealisationSummary]] = defaultdict(list)
     for cid, kind, group, start, end, cents, e6, e12 in rows:
         found[cid].append(RealisationSummary(kind=kind, target_group=group, start=start, end=end,
-                                             value_eur=Decimal(cents) / 100, employed_6m=e6, employed_12m=e12))
+                                             value_eur=Decimal(cents).scaleb(-2), employed_6m=e6, employed_12m=e12))
     return found
 
 

@@ -188,8 +188,8 @@ def value_realisation(
         centi_hours = min(int((hours_per_week or Decimal(0)) * 100), FULL_TIME_CENTI_HOURS)
         win_start = max(start, term[0])
         win_end = min(end, term[1])
-        if group.cap_years:
-            win_end = min(win_end, add_years(start, group.cap_years) - timedelta(days=1))
+        if group.cap_years:  # counted in years of 365 days, so a leap day never counts above the cap
+            win_end = min(win_end, start + timedelta(days=365 * group.cap_years - 1))
         if win_end < win_start:
             return StoredValue()
         return StoredValue(rate_num=to_cents(annual) * centi_hours, win_start=win_start, win_end=win_end)

@@ -11,33 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from srr_test_support import reset_caches
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
 PG_URL = os.environ.get("SRR_TEST_POSTGRESQL_URL")
-
-
-def reset_caches() -> None:
-    """Forget settings, plugins and engines cached for the previous test's environment."""
-    from srr_engine.plugins import get_plugins
-    from srr_engine.registry import get_registry
-    from srr_engine.settings import get_settings
-    from srr_engine.storage.db import engine_for
-
-    for cache in (get_settings, get_plugins, get_registry):
-        cache.cache_clear()
-    for engine in list(_engines()):
-        engine.dispose()
-    engine_for.cache_clear()
-
-
-def _engines():  # type: ignore[no-untyped-def]
-    from srr_engine.storage.db import get_engine
-
-    try:
-        yield get_engine()
-    except Exception:
-        return
 
 
 @pytest.fixture(scope="session")

@@ -6,19 +6,7 @@ import json
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, func, select
-
-from srr_engine.storage import schema
-from srr_engine.storage.db import make_engine
-
-
-def row_counts(url: str) -> dict[str, int]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in schema.Base.metadata.sorted_tables}
-    finally:
-        engine.dispose()
+from srr_test_support import row_counts
 
 
 def write_yaml(path: Path, data: object) -> Path:

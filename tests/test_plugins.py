@@ -48,6 +48,9 @@ def test_block_and_allow_lists(broken_plugin_on_path):
 
 
 def test_srr_instruments_lists_package_and_version(srr_sqlite, broken_plugin_on_path):
+    from srr_test_support import reset_caches
+
+    reset_caches()
     result = srr_sqlite("instruments")
     assert result.code == 0
     assert "sroi_clause" in result.out and "srr-engine" in result.out and "0.1.0" in result.out

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from test_contracts_cli import row_counts
+from srr_test_support import row_counts
 
 
 def test_example_report_imported_reviewed_and_assessed(srr, examples):

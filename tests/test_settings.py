@@ -31,7 +31,7 @@ def test_invalid_settings_name_the_field(tmp_path, monkeypatch):
 
 
 def test_config_show_hides_the_database_password(srr_sqlite, monkeypatch):
-    from conftest import reset_caches
+    from srr_test_support import reset_caches
 
     monkeypatch.setenv("SRR_DATABASE_URL", "postgresql://srr:hunter2@db.example:5432/srr")
     reset_caches()

@@ -34,7 +34,7 @@ class StoredContract:
 
 
 def euros(cents: int | None) -> Decimal | None:
-    return None if cents is None else Decimal(cents) / 100
+    return None if cents is None else Decimal(cents).scaleb(-2)
 
 
 def organisation_id(session: Session, org: domain.Organisation) -> int:
