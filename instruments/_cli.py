@@ -29,15 +29,11 @@ def today() -> date:
 
 
 def record(reference: str, kind: str, on: date, data: dict[str, Any], by: str | None, done: Message) -> None:
-    """Store the fact through the core and confirm; a refusal is printed and exits with code 1."""
-    from srr_engine.errors import UserError
+    """Store the fact through the core and confirm. A refusal (`UserError`) is left to the `srr` entry
+    point, which prints it the same way for every command."""
     from srr_engine.facts import record_fact
     from srr_engine.settings import get_settings
 
     settings = get_settings()
-    try:
-        record_fact(reference=reference, kind=kind, on=on, data=data, actor=by or settings.actor)
-    except UserError as exc:
-        typer.echo(exc.text(settings.language), err=True)
-        raise typer.Exit(1) from None
+    record_fact(reference=reference, kind=kind, on=on, data=data, actor=by or settings.actor)
     typer.echo(done.text(settings.language))

@@ -91,8 +91,10 @@ class PartnershipConfig(BaseModel):
         if early := [g.kpi for g in self.goals if g.by <= self.letter_of_intent]:
             raise ContractError(
                 msg(
-                    f"het doel voor {', '.join(early)} ligt niet na de intentieverklaring ({self.letter_of_intent})",
-                    f"the goal for {', '.join(early)} is not after the letter of intent ({self.letter_of_intent})",
+                    f"het doel voor {', '.join(early)} ligt niet na de intentieverklaring "
+                    f"({self.letter_of_intent})",
+                    f"the goal for {', '.join(early)} is not after the letter of intent "
+                    f"({self.letter_of_intent})",
                 )
             )
         ids = [a.id for a in self.actions]
@@ -222,12 +224,17 @@ class Partnership(Instrument):
         return TenderOutput(
             clause=msg(
                 f"Opdrachtgever en opdrachtnemer gaan een partnerschap aan om samen werk te maken van mensen "
-                f"met een afstand tot de arbeidsmarkt. Zij leggen gezamenlijke doelen op korte en lange termijn "
-                f"vast in een intentieverklaring, spreken ten minste elke {weeks} weken af, leggen actiepunten "
+                "met een afstand tot de arbeidsmarkt. Zij leggen gezamenlijke doelen op korte en lange "
+                "termijn "
+                f"vast in een intentieverklaring, spreken ten minste elke {weeks} weken af, leggen "
+                "actiepunten "
                 f"met een eigenaar vast en rapporteren de voortgang op de afgesproken KPI's.",
-                f"Buyer and supplier enter into a partnership to create work together for people at a distance "
-                f"from the labour market. They set shared short- and long-term goals in a letter of intent, meet "
-                f"at least every {weeks} weeks, record action points with an owner and report progress on the "
+                "Buyer and supplier enter into a partnership to create work together for people at a "
+                "distance "
+                "from the labour market. They set shared short- and long-term goals in a letter of intent, "
+                "meet "
+                f"at least every {weeks} weeks, record action points with an owner and report progress on "
+                "the "
                 f"agreed KPIs.",
             ),
             eforms={"BT-06": "soc-obj"},
@@ -342,9 +349,11 @@ class Partnership(Instrument):
                     period=last.due.isoformat(),
                     urgency=7 if missed >= 2 else 5,
                     message=msg(
-                        f"{ref}: de partnerschapssessie van {last.due} is niet gehouden ({missed} op rij gemist). "
+                        f"{ref}: de partnerschapssessie van {last.due} is niet gehouden ({missed} op rij "
+                        "gemist). "
                         f"Plan een nieuwe afspraak.",
-                        f"{ref}: the partnership session of {last.due} was not held ({missed} missed in a row). "
+                        f"{ref}: the partnership session of {last.due} was not held ({missed} missed in a "
+                        "row). "
                         f"Please plan a new meeting.",
                     ),
                 )

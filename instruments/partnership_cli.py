@@ -13,7 +13,8 @@ from instruments.partnership import DONE_FACT, KPI_CODE, KPI_FACT, SESSION_FACT
 from srr_engine.messages import msg
 
 app = typer.Typer(
-    help="Partnerschap: sessies, KPI's en actiepunten vastleggen / Partnership: record sessions, KPIs and actions.",
+    help="Partnerschap: sessies, KPI's en actiepunten vastleggen / Partnership: record sessions, KPIs and "
+    "actions.",
     no_args_is_help=True,
 )
 

@@ -95,8 +95,10 @@ class ReservationConfig(BaseModel):
         if self.reserved_execution and self.basis != "art_2_82":
             raise ContractError(
                 msg(
-                    "uitvoering in het kader van beschermde arbeid (reserved_execution) kan alleen bij art_2_82",
-                    "execution within sheltered employment (reserved_execution) is only possible with art_2_82",
+                    "uitvoering in het kader van beschermde arbeid (reserved_execution) kan alleen bij "
+                    "art_2_82",
+                    "execution within sheltered employment (reserved_execution) is only possible with "
+                    "art_2_82",
                 )
             )
         return self
@@ -218,9 +220,11 @@ class Reservation(Instrument):
         if config.basis == "art_77" and not art_77_allows(contract.cpv):
             raise ContractError(
                 msg(
-                    f"artikel 77 (publieke dienstverlening) mag niet voor CPV-code {contract.cpv}: alleen voor "
+                    f"artikel 77 (publieke dienstverlening) mag niet voor CPV-code {contract.cpv}: alleen "
+                    "voor "
                     f"de gezondheids-, sociale en culturele diensten uit dat artikel; gebruik art_2_82",
-                    f"article 77 (public-service mission) is not allowed for CPV code {contract.cpv}: only for "
+                    f"article 77 (public-service mission) is not allowed for CPV code {contract.cpv}: only "
+                    "for "
                     f"the health, social and cultural services that article lists; use art_2_82",
                 )
             )
@@ -272,10 +276,13 @@ class Reservation(Instrument):
                 f"Deelname aan deze opdracht is voorbehouden aan sociale werkplaatsen en ondernemers die de "
                 f"maatschappelijke en beroepsmatige integratie van personen met een handicap of kansarme "
                 f"personen als hoofddoel hebben, mits ten minste 30 % van hun werknemers zulke personen zijn "
-                f"({article_nl}). De inschrijver toont dit aan met een verklaring van ten hoogste 12 maanden oud.",
-                f"Participation in this contract is reserved to sheltered workshops and economic operators whose "
+                f"({article_nl}). De inschrijver toont dit aan met een verklaring van ten hoogste 12 maanden "
+                "oud.",
+                "Participation in this contract is reserved to sheltered workshops and economic operators "
+                "whose "
                 f"main aim is the social and professional integration of disabled or disadvantaged persons, "
-                f"provided at least 30 % of their employees are such persons ({article_en}). The bidder shows "
+                f"provided at least 30 % of their employees are such persons ({article_en}). The bidder "
+                "shows "
                 f"this with a statement at most 12 months old.",
             )
             eforms = {"BT-71": "res-ws"}
@@ -341,7 +348,8 @@ class Reservation(Instrument):
         if days_left < 0:
             reasons.append(
                 msg(
-                    f"het bewijs had uiterlijk {now.due} vernieuwd moeten zijn ({days_nl(-days_left)} te laat)",
+                    f"het bewijs had uiterlijk {now.due} vernieuwd moeten zijn ({days_nl(-days_left)} te "
+                    "laat)",
                     f"the evidence should have been renewed by {now.due} ({days_en(-days_left)} late)",
                 )
             )
@@ -377,7 +385,8 @@ class Reservation(Instrument):
                     period=now.due.isoformat(),
                     urgency=5,
                     message=msg(
-                        f"{ref}: stuur uiterlijk {now.due} een actuele verklaring over het aandeel medewerkers "
+                        f"{ref}: stuur uiterlijk {now.due} een actuele verklaring over het aandeel "
+                        "medewerkers "
                         f"uit de doelgroep (het vorige bewijs is van {now.latest.as_of})",
                         f"{ref}: please send a current statement on the share of disadvantaged staff by "
                         f"{now.due} (the last evidence is of {now.latest.as_of})",
@@ -438,7 +447,8 @@ def _shown(evidence: Evidence) -> Message:
     nl, en = percent(evidence.share_disadvantaged)
     return msg(
         f"{nl} % van het personeel behoort tot de doelgroep (bewijs van {evidence.as_of}: {evidence.source})",
-        f"{en} % of the staff are disabled or disadvantaged (evidence of {evidence.as_of}: {evidence.source})",
+        f"{en} % of the staff are disabled or disadvantaged (evidence of {evidence.as_of}: "
+        f"{evidence.source})",
     )
 
 

@@ -25,7 +25,8 @@ def parse_share(value: str) -> Decimal:
         share = Decimal(-1)
     if not Decimal(0) <= share <= Decimal(1):
         raise typer.BadParameter(
-            f"{value!r}: geef een aandeel tussen 0 en 1 (0.4 is 40 %) / give a share between 0 and 1 (0.4 is 40 %)"
+            f"{value!r}: geef een aandeel tussen 0 en 1 (0.4 is 40 %) / give a share between 0 and 1 (0.4 is "
+            "40 %)"
         )
     return share
 
@@ -51,7 +52,8 @@ def evidence(
         {"share_disadvantaged": str(share), "source": source},
         by,
         msg(
-            f"Bewijs vastgelegd voor {reference}: {percentage.replace('.', ',')} % doelgroep op {as_of} ({source})",
+            f"Bewijs vastgelegd voor {reference}: {percentage.replace('.', ',')} % doelgroep op {as_of} "
+            f"({source})",
             f"Evidence recorded for {reference}: {percentage} % disadvantaged staff on {as_of} ({source})",
         ),
     )

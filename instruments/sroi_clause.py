@@ -43,7 +43,7 @@ from srr_engine.status import Status, cents, elapsed_days, pace_status
 from srr_engine.valuation import add_years
 
 NAME = "sroi_clause"
-TURNOVER_FACT = "sroi.invoiced_turnover"
+TURNOVER_FACT = "sroi_clause.invoiced_turnover"
 REPORT_OVERDUE_DAYS = 90
 END_WARNING_DAYS = 90
 
@@ -145,13 +145,13 @@ def terms(facts: ContractFacts, config: SroiConfig) -> Terms:
     )
     lowered = next((g for g in reversed(granted) if g.percentage is not None), None)
     extended = next((g for g in reversed(granted) if g.until is not None), None)
-    if lowered is not None:
-        yearly: tuple[Decimal, ...] = (lowered.percentage,)  # type: ignore[assignment]
+    if lowered is not None and lowered.percentage is not None:
+        yearly: tuple[Decimal, ...] = (lowered.percentage,)
     else:
         floor = config.offered_percentage or config.percentage
         yearly = tuple(max(p, floor) for p in config.ramp) if config.ramp else (floor,)
-    deadline = extended.until if extended is not None else facts.contract.end
-    return Terms(yearly, deadline, lowered, extended)  # type: ignore[arg-type]
+    deadline = extended.until if extended is not None and extended.until is not None else facts.contract.end
+    return Terms(yearly, deadline, lowered, extended)
 
 
 def fixed_base(contract: Contract, config: SroiConfig) -> Decimal:
@@ -200,17 +200,13 @@ def amounts(facts: ContractFacts, config: SroiConfig, schedule: Terms) -> Figure
     contract year) and is all expected at once: the turnover itself already follows the pace."""
     contract = facts.contract
     if config.base == "invoiced_turnover":
-        invoices = facts.facts_of(TURNOVER_FACT)
-        turnover = sum((Decimal(str(f.data["amount_eur"])) for f in invoices), Decimal(0))
+        invoices = [
+            (Decimal(str(f.data["amount_eur"])), year_of(contract, f.on))
+            for f in facts.facts_of(TURNOVER_FACT)
+        ]
+        turnover = sum((amount for amount, _ in invoices), Decimal(0))
         owed = cents(
-            sum(
-                (
-                    Decimal(str(f.data["amount_eur"])) * schedule.percentage_in(year_of(contract, f.on))
-                    for f in invoices
-                ),
-                Decimal(0),
-            )
-            / 100
+            sum((amount * schedule.percentage_in(year) for amount, year in invoices), Decimal(0)) / 100
         )
         return Figures(turnover, owed, owed)
     base = fixed_base(contract, config)
@@ -263,8 +259,10 @@ class SroiClause(Instrument):
             en = " and ".join(CATEGORY_WORDS[c][1] for c in settings.categories) or "-"
             reasons.append(
                 msg(
-                    f"social return geldt standaard voor {nl}, niet voor {CATEGORY_WORDS[contract.category][0]}",
-                    f"social return applies by default to {en}, not to {CATEGORY_WORDS[contract.category][1]}",
+                    f"social return geldt standaard voor {nl}, niet voor "
+                    f"{CATEGORY_WORDS[contract.category][0]}",
+                    f"social return applies by default to {en}, not to "
+                    f"{CATEGORY_WORDS[contract.category][1]}",
                 )
             )
         if add_months(contract.start, settings.min_term_months) - timedelta(days=1) > contract.end:
@@ -380,9 +378,11 @@ class SroiClause(Instrument):
         people = [r for r in facts.realisations if r.kind in ("placement", "learning")]
         reasons = [
             msg(
-                f"{eur_nl(realised)} gerealiseerd van {eur_nl(figures.obligation)}; tekort {eur_nl(shortfall)}, "
+                f"{eur_nl(realised)} gerealiseerd van {eur_nl(figures.obligation)}; tekort "
+                f"{eur_nl(shortfall)}, "
                 f"boete {eur_nl(penalty)}",
-                f"{eur_en(realised)} realised of {eur_en(figures.obligation)}; shortfall {eur_en(shortfall)}, "
+                f"{eur_en(realised)} realised of {eur_en(figures.obligation)}; shortfall "
+                f"{eur_en(shortfall)}, "
                 f"penalty {eur_en(penalty)}",
             ),
             *_leniency_reasons(facts.contract, config, schedule),
@@ -448,7 +448,10 @@ def _clause(config: SroiConfig) -> Message:
         f"counts once the buyer has accepted it."
     )
     if config.penalty_rate == 1:
-        nl += " Bij een tekort aan het einde van de looptijd betaalt de opdrachtnemer het niet-gerealiseerde bedrag als boete."
+        nl += (
+            " Bij een tekort aan het einde van de looptijd betaalt de opdrachtnemer het niet-gerealiseerde "
+            "bedrag als boete."
+        )
         en += " A shortfall at the end of the term is paid by the supplier as a penalty."
     elif config.penalty_rate > 0:
         nl += (
@@ -456,7 +459,8 @@ def _clause(config: SroiConfig) -> Message:
             f"{number_nl(config.penalty_rate)} maal het niet-gerealiseerde bedrag."
         )
         en += (
-            f" A shortfall at the end of the term leads to a penalty of {number_en(config.penalty_rate)} times "
+            f" A shortfall at the end of the term leads to a penalty of {number_en(config.penalty_rate)} "
+            "times "
             f"the unrealised amount."
         )
     return msg(nl, en)
@@ -514,10 +518,13 @@ def _leniency_reasons(contract: Contract, config: SroiConfig, schedule: Terms) -
     if (lowered := schedule.lowered_by) is not None and lowered.percentage is not None:
         reasons.append(
             msg(
-                f"coulance ({lowered.granted_on}, {lowered.granted_by}): {number_nl(lowered.percentage)} % in "
-                f"plaats van {number_nl(config.offered_percentage or config.percentage)} % – {lowered.reason}",
+                f"coulance ({lowered.granted_on}, {lowered.granted_by}): {number_nl(lowered.percentage)} % "
+                "in "
+                f"plaats van {number_nl(config.offered_percentage or config.percentage)} % – "
+                f"{lowered.reason}",
                 f"leniency ({lowered.granted_on}, {lowered.granted_by}): {number_en(lowered.percentage)} % "
-                f"instead of {number_en(config.offered_percentage or config.percentage)} % – {lowered.reason}",
+                f"instead of {number_en(config.offered_percentage or config.percentage)} % – "
+                f"{lowered.reason}",
             )
         )
     if (extended := schedule.extended_by) is not None:
@@ -584,7 +591,8 @@ def _ends_with_shortfall(facts: ContractFacts, schedule: Terms, assessment: Asse
         message=msg(
             f"{ref} loopt af op {schedule.deadline} (over {days_nl(days_left)}) en er ontbreekt nog "
             f"{eur_nl(missing)} aan social return ({whole_percent(realised, obligation)} % gerealiseerd)",
-            f"{ref} ends on {schedule.deadline} (in {days_en(days_left)}) and {eur_en(missing)} of social return "
+            f"{ref} ends on {schedule.deadline} (in {days_en(days_left)}) and {eur_en(missing)} of social "
+            "return "
             f"is still missing ({whole_percent(realised, obligation)} % realised)",
         ),
     )

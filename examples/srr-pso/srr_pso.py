@@ -14,7 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from srr_engine.domain import Contract, Role
 from srr_engine.hookspecs import hookimpl
-from srr_engine.instrument import Assessment, CheckinDue, ContractFacts, Evaluation, Instrument, Obligation, TenderOutput
+from srr_engine.instrument import (
+    Assessment,
+    CheckinDue,
+    ContractFacts,
+    Evaluation,
+    Instrument,
+    Obligation,
+    TenderOutput,
+)
 from srr_engine.messages import msg
 from srr_engine.status import Status
 from srr_engine.valuation import add_years

@@ -48,17 +48,15 @@ def main() -> None:
 
     _plugin_commands()
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns (not raises) the exit code of typer.Exit.
+        sys.exit(app(standalone_mode=False) or 0)
     except UserError as exc:
         fail(exc)
     except typer.Abort:
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # usage errors and bad parameters (typer's own click)
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(exc, "exit_code", 2))

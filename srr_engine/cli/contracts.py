@@ -56,9 +56,9 @@ def list_(
     """Toon contracten, te filteren. / List contracts, with filters."""
     from srr_engine.domain import Phase
     from srr_engine.errors import UserError
+    from srr_engine.storage.assessments import latest_statuses
     from srr_engine.storage.contracts import contracts_query, load_contracts
     from srr_engine.storage.db import unit_of_work
-    from srr_engine.storage.assessments import latest_statuses
 
     if phase and phase not in Phase.__members__:
         raise UserError(msg(f"onbekende fase {phase!r} (kies uit: {', '.join(Phase)})",

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from srr_engine.cli.output import say, table
 from srr_engine.cli.common import AsOf, By, resolve_actor, resolve_date
+from srr_engine.cli.output import say, table
 from srr_engine.messages import msg
 
 app = typer.Typer(help="Realisaties van leveranciers inlezen en beoordelen. / Import and review realisations.",

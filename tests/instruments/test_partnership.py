@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import typer
 from pydantic import ValidationError
-from typer.testing import CliRunner
 
-from instruments import partnership as partnership_module
 from instruments.partnership import Partnership, PartnershipConfig
 from srr_engine.domain import Contract, Role
-from srr_engine.errors import UserError
 from srr_engine.instrument import ContractFacts, Fact
-from srr_engine.messages import msg
 from srr_engine.settings import PaceSettings
 from srr_engine.status import Status
 from srr_engine.valuation import TableRegistry
@@ -281,93 +274,3 @@ def test_tender_output(partnership: Partnership) -> None:
     assert "at least every 6 weeks" in output.clause.en
     assert output.eforms == {"BT-06": "soc-obj"}
     assert output.ocds["sustainability"][0]["goal"] == "social.disadvantagedEmploymentOpportunities"
-
-
-@pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Stand in for the core's `srr_engine.facts.record_fact`; refuses the reference `NOPE`."""
-    calls: list[dict[str, Any]] = []
-
-    def record_fact(reference: str, kind: str, on: date, data: dict[str, Any], actor: str) -> int:
-        if reference == "NOPE":
-            raise UserError(msg("onbekend contract 'NOPE'", "unknown contract 'NOPE'"))
-        calls.append({"reference": reference, "kind": kind, "on": on, "data": data, "actor": actor})
-        return len(calls)
-
-    fake = types.ModuleType("srr_engine.facts")
-    fake.record_fact = record_fact  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "srr_engine.facts", fake)
-    monkeypatch.setenv("SRR_LANGUAGE", "nl")
-    return calls
-
-
-def run(*args: str) -> Any:
-    cli = typer.Typer()
-
-    @cli.callback()
-    def root() -> None:
-        """srr"""
-
-    partnership_module.register_commands(cli=cli)
-    return CliRunner().invoke(cli, ["partnership", *args])
-
-
-def test_session_command(recorded: list[dict[str, Any]]) -> None:
-    result = run(
-        "session", "RWS-2026-0042", "--date", "2026-03-29", "--notes", "Kennismaking",
-        "--action", "Rooster avondploeg;A. de Vries;2026-04-15", "--action", "Vacatures delen;B. Jansen;2026-04-30",
-        "--by", "cm",
-    )  # fmt: skip
-
-    assert result.exit_code == 0, result.output
-    assert (
-        "Sessie van 2026-03-29 vastgelegd voor RWS-2026-0042; actiepunten: 2026-03-29.1, 2026-03-29.2"
-        in result.output
-    )
-    assert recorded == [
-        {
-            "reference": "RWS-2026-0042",
-            "kind": "partnership.session",
-            "on": date(2026, 3, 29),
-            "data": {
-                "notes": "Kennismaking",
-                "actions": [
-                    {
-                        "id": "2026-03-29.1",
-                        "text": "Rooster avondploeg",
-                        "owner": "A. de Vries",
-                        "due": "2026-04-15",
-                    },
-                    {
-                        "id": "2026-03-29.2",
-                        "text": "Vacatures delen",
-                        "owner": "B. Jansen",
-                        "due": "2026-04-30",
-                    },
-                ],
-            },
-            "actor": "cm",
-        }
-    ]
-
-
-def test_kpi_and_done_commands(recorded: list[dict[str, Any]]) -> None:
-    assert (
-        run("kpi", "RWS-2026-0042", "learning_places", "2", "--as-of", "2026-06-01", "--by", "cm").exit_code
-        == 0
-    )
-    assert run("done", "RWS-2026-0042", "2026-03-29.1", "--date", "2026-04-10", "--by", "cm").exit_code == 0
-    assert [(c["kind"], c["on"], c["data"]) for c in recorded] == [
-        ("partnership.kpi", date(2026, 6, 1), {"kpi": "learning_places", "count": 2}),
-        ("partnership.action_done", date(2026, 4, 10), {"action_id": "2026-03-29.1"}),
-    ]
-
-
-def test_commands_refuse_bad_input(recorded: list[dict[str, Any]]) -> None:
-    assert run("session", "RWS-2026-0042", "--date", "29-03-2026").exit_code == 2
-    assert run("session", "RWS-2026-0042", "--date", "2026-03-29", "--action", "alleen tekst").exit_code == 2
-    assert run("kpi", "RWS-2026-0042", "Leerplekken", "2", "--as-of", "2026-06-01").exit_code == 2
-    refused = run("kpi", "NOPE", "learning_places", "2", "--as-of", "2026-06-01")
-    assert refused.exit_code == 1
-    assert "onbekend contract 'NOPE'" in refused.output
-    assert recorded == []

@@ -219,8 +219,8 @@ def test_wage_sum_base(sroi: SroiClause) -> None:
 def test_invoiced_turnover_base_grows_with_the_invoices(sroi: SroiClause) -> None:
     turnover = config(sroi, base="invoiced_turnover", ramp=["5", "10"])
     invoices = [
-        Fact(kind="sroi.invoiced_turnover", on=date(2026, 3, 1), data={"amount_eur": "100000.00"}),
-        Fact(kind="sroi.invoiced_turnover", on=date(2027, 2, 1), data={"amount_eur": "50000.00"}),
+        Fact(kind="sroi_clause.invoiced_turnover", on=date(2026, 3, 1), data={"amount_eur": "100000.00"}),
+        Fact(kind="sroi_clause.invoiced_turnover", on=date(2027, 2, 1), data={"amount_eur": "50000.00"}),
     ]
 
     nothing_yet = sroi.assess(facts(date(2026, 2, 1)), turnover)
