@@ -88,7 +88,7 @@ def combination_problems(instruments: list[Instrument]) -> list[Message]:
     problems = []
     counts = Counter(i.name for i in instruments)
     for kind, count in counts.items():
-        if count > 1 and not registry_allows_multiple(instruments, kind):
+        if count > 1 and not _allows_multiple(instruments, kind):
             problems.append(msg(f"instrument {kind} staat {count} keer op dit contract; één is toegestaan",
                                 f"instrument {kind} appears {count} times on this contract; one is allowed"))
     for inst in instruments:
@@ -98,7 +98,7 @@ def combination_problems(instruments: list[Instrument]) -> list[Message]:
     return problems
 
 
-def registry_allows_multiple(instruments: list[Instrument], kind: str) -> bool:
+def _allows_multiple(instruments: list[Instrument], kind: str) -> bool:
     return next(i for i in instruments if i.name == kind).multiple_per_contract
 
 

@@ -161,8 +161,15 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         _check_header(path, header)
         for line, row in enumerate(rows, start=2):
             if any(cell not in (None, "") for cell in row):
-                cells = {h: ("" if v is None else v) for h, v in zip(header, row, strict=False) if h}
-                yield line, {k: (str(v) if isinstance(v, int | float) and k != "start" and k != "end" else v)
-                             for k, v in cells.items()}
+                yield line, {h: _cell(v) for h, v in zip(header, row, strict=False) if h}
     finally:
         workbook.close()
+
+
+def _cell(value: Any) -> Any:
+    """An XLSX cell as the row model takes it: numbers as text (exact decimals), dates as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
