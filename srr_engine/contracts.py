@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from srr_engine.instrument import Instrument
 from srr_engine.messages import Message, msg
 from srr_engine.registry import Registry
 from srr_engine.storage import contracts as store
+from srr_engine.storage import schema
 from srr_engine.storage.db import unit_of_work
 
 AWARDED_PHASES = {Phase.awarded, Phase.active, Phase.evaluating, Phase.closed}
@@ -153,3 +155,36 @@ def register_contracts(checked: list[CheckedContract], actor: str, engine: Engin
                     session, EventType.instrument_applied, actor, row, {"kind": inst.kind, "application_id": app.id}
                 )
     return [c.contract.reference for c in checked]
+
+
+def apply_instruments(
+    reference: str, specs: list[dict[str, Any]], registry: Registry, actor: str, on: date, engine: Engine | None = None
+) -> list[str]:
+    """Add instruments to a registered contract, e.g. a partnership on a running one ("route 1").
+
+    The new instruments are checked with the ones the contract has; all are added or none.
+    """
+    with unit_of_work(engine) as session:
+        stored = store.require_contract(session, reference)
+        contract = stored.contract
+        problems: list[Problem] = []
+        checked: list[CheckedInstrument] = []
+        for index, spec in enumerate(specs):
+            kind = str(spec.get("kind", ""))
+            try:
+                checked.append(check_instrument(contract, kind, {k: v for k, v in spec.items() if k != "kind"}, registry))
+            except UserError as exc:
+                problems += [Problem(f"{reference}, instruments[{index + 1}] ({kind})", p.what) for p in exc.problems]
+        existing = [registry.instruments[a.kind] for a in stored.applications if a.kind in registry.instruments]
+        problems += [Problem(reference, m) for m in combination_problems(existing + [c.instrument for c in checked])]
+        if contract.phase in AWARDED_PHASES:
+            problems += [Problem(f"{reference}, {c.kind}", m) for c in checked
+                         for m in c.instrument.award_problems(contract, c.config, on)]
+        if problems:
+            raise UserError(problems)
+        row = session.get(schema.Contract, stored.id)
+        for inst in checked:
+            app = store.insert_application(session, row, inst.kind, inst.config.model_dump(mode="json"), on)
+            record_event(session, EventType.instrument_applied, actor, row,
+                         {"kind": inst.kind, "application_id": app.id, "phase": row.phase})
+    return [c.kind for c in checked]

@@ -93,3 +93,23 @@ def test_notification_urls_are_not_printed_whole(srr_sqlite, tmp_path, examples)
 def test_unknown_reference_is_a_clear_error(srr_sqlite):
     result = srr_sqlite("contracts", "show", "NOPE-1")
     assert result.code == 2 and "contract NOPE-1 bestaat niet" in result.err
+
+
+def test_an_instrument_is_added_to_a_running_contract_as_an_event(srr, examples, tmp_path):
+    srr.ok("contracts", "add", examples / "contracts.yaml")
+    route1 = write_yaml(tmp_path / "partnership.yaml", {
+        "kind": "partnership", "letter_of_intent": "2026-06-01", "session_every_weeks": 4,
+        "goals": [{"horizon": "short", "text": "Kennismaking met de cateraar", "kpi": "trial_places",
+                   "target": 1, "by": "2026-12-31"}]})
+    before = row_counts(srr.url)
+    srr.ok("contracts", "apply", "DJI-2026-0007", route1, "--as-of", "2026-06-01", "--by", "C. Bakker")
+    shown = json.loads(srr.ok("contracts", "show", "DJI-2026-0007", "--json"))
+    assert [i["kind"] for i in shown["instruments"]] == ["reservation", "partnership"]
+    assert shown["instruments"][1]["applied_on"] == "2026-06-01"
+    after = row_counts(srr.url)
+    assert after["instrument_applications"] == before["instrument_applications"] + 1
+    assert after["events"] == before["events"] + 1
+
+    twice = srr("contracts", "apply", "DJI-2026-0007", route1)
+    assert twice.code != 0 and "partnership staat 2 keer" in twice.err
+    assert row_counts(srr.url) == after

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from srr_engine.cli.common import By
+from srr_engine.cli.common import AsOf, By, resolve_actor, resolve_date
 from srr_engine.cli.output import language, say, table
 from srr_engine.messages import msg
 
@@ -43,6 +43,22 @@ def add(
     refs = register_contracts(checked, by or get_settings().actor)
     say(msg(f"{len(refs)} contract(en) geregistreerd: {', '.join(refs)}",
             f"{len(refs)} contract(s) registered: {', '.join(refs)}"))
+
+
+@app.command("apply")
+def apply(
+    reference: Annotated[str, typer.Argument(help="Contractkenmerk.")],
+    file: Annotated[Path, typer.Argument(help="YAML/JSON met één instrument of een lijst (zoals onder instruments:).")],
+    on: AsOf = None,
+    by: By = None,
+) -> None:
+    """Voeg instrumenten toe aan een contract, ook een lopend. / Add instruments, also to a running contract."""
+    from srr_engine.contracts import apply_instruments
+    from srr_engine.files import read_records
+    from srr_engine.registry import get_registry
+
+    kinds = apply_instruments(reference, read_records(file), get_registry(), resolve_actor(by), resolve_date(on))
+    say(msg(f"{reference}: toegevoegd: {', '.join(kinds)}", f"{reference}: added: {', '.join(kinds)}"))
 
 
 @app.command("list")
