@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -19,13 +18,6 @@ def parse_date(value: str) -> date:
         raise typer.BadParameter(
             f"{value!r} is geen datum (gebruik JJJJ-MM-DD) / is not a date (use YYYY-MM-DD)"
         ) from None
-
-
-def today() -> date:
-    """Today in the configured time zone (commands only: rules always get an explicit date)."""
-    from srr_engine.settings import get_settings
-
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def record(reference: str, kind: str, on: date, data: dict[str, Any], by: str | None, done: Message) -> None:

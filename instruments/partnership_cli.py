@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from instruments._cli import parse_date, record, today
+from instruments._cli import parse_date, record
 from instruments.partnership import DONE_FACT, KPI_CODE, KPI_FACT, SESSION_FACT
+from srr_engine.cli.common import resolve_date
 from srr_engine.messages import msg
 
 app = typer.Typer(
@@ -106,7 +107,7 @@ def done(
     by: By = None,
 ) -> None:
     """Een actiepunt afmelden / Mark an action point done."""
-    day = on or today()
+    day = resolve_date(on)
     record(
         reference,
         DONE_FACT,

@@ -60,7 +60,7 @@ def check_contract(data: dict[str, Any], registry: Registry, where: str) -> Chec
         except UserError as exc:
             problems += [Problem(f"{place}{', ' + p.where if p.where else ''}", p.what) for p in exc.problems]
     problems += [Problem(where, m) for m in combination_problems([c.instrument for c in checked])]
-    if contract.phase in AWARDED_PHASES:
+    if contract.phase in AWARDED_PHASES:  # registered already awarded: judge eligibility at the start
         for c in checked:
             problems += [
                 Problem(f"{where}, {c.kind}", m) for m in c.instrument.award_problems(contract, c.config, contract.start)
