@@ -6,6 +6,8 @@ import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from srr_engine.errors import ContractError
+from srr_engine.messages import msg
 from srr_engine.status import cents
 
 
@@ -49,3 +51,14 @@ def days_nl(count: int) -> str:
 def days_en(count: int) -> str:
     """`1` -> `"1 day"`, `3` -> `"3 days"`."""
     return f"{count} day" if count == 1 else f"{count} days"
+
+
+def refuse_unknown_offer(offer: dict[str, object], known: set[str]) -> None:
+    """An award offer may only name what the instrument takes from it."""
+    if unknown := sorted(set(offer) - known):
+        raise ContractError(
+            msg(
+                f"onbekend onderdeel van het aanbod: {', '.join(unknown)} (wel: {', '.join(sorted(known))})",
+                f"unknown part of the offer: {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+            )
+        )

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from instruments._common import add_months, days_en, days_nl, number_en, number_nl
+from instruments._common import add_months, days_en, days_nl, number_en, number_nl, refuse_unknown_offer
 from srr_engine.domain import Contract, Role
 from srr_engine.errors import ContractError, problems_from_validation
 from srr_engine.hookspecs import hookimpl
@@ -254,14 +254,7 @@ class Reservation(Instrument):
         self, contract: Contract, config: ReservationConfig, offer: dict[str, Any]
     ) -> ReservationConfig:  # type: ignore[override]
         """The winning bidder's evidence, e.g. `{"evidence": {"share_disadvantaged": "0.4", ...}}`."""
-        unknown = sorted(set(offer) - {"evidence"})
-        if unknown:
-            raise ContractError(
-                msg(
-                    f"onbekend onderdeel van het aanbod: {', '.join(unknown)} (wel: evidence)",
-                    f"unknown part of the offer: {', '.join(unknown)} (known: evidence)",
-                )
-            )
+        refuse_unknown_offer(offer, {"evidence"})
         if "evidence" not in offer:
             return config
         try:

@@ -23,6 +23,7 @@ from instruments._common import (
     eur_nl,
     number_en,
     number_nl,
+    refuse_unknown_offer,
     whole_percent,
 )
 from srr_engine.domain import Category, Contract, Role
@@ -278,14 +279,7 @@ class SroiClause(Instrument):
 
     def award(self, contract: Contract, config: SroiConfig, offer: dict[str, Any]) -> SroiConfig:  # type: ignore[override]
         """Apply the supplier's offer, e.g. `{"percentage": "10"}` where 5 % was asked."""
-        unknown = sorted(set(offer) - {"percentage"})
-        if unknown:
-            raise ContractError(
-                msg(
-                    f"onbekend onderdeel van het aanbod: {', '.join(unknown)} (wel: percentage)",
-                    f"unknown part of the offer: {', '.join(unknown)} (known: percentage)",
-                )
-            )
+        refuse_unknown_offer(offer, {"percentage"})
         if "percentage" not in offer:
             return config
         try:
