@@ -17,12 +17,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from srr_engine.domain import Phase
-from srr_engine.instrument import Assessment, ContractFacts, Fact, Leniency, RealisationSummary
+from srr_engine.instrument import Assessment, BundleMember, ContractFacts, Fact, Leniency, RealisationSummary
 from srr_engine.messages import msg
 from srr_engine.registry import Registry
 from srr_engine.status import Status, worst
 from srr_engine.storage import schema
-from srr_engine.storage.contracts import StoredApplication, StoredContract, load_contracts
+from srr_engine.storage.contracts import StoredApplication, StoredContract, euros, load_contracts
 from srr_engine.storage.realisations import totals_by_contract, value_as_of
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def load_facts(
             kind=row.kind, percentage=None if row.percentage is None else Decimal(row.percentage), until=row.until,
             reason=row.reason, granted_by=row.granted_by, granted_on=row.granted_on))
     summaries = _realisation_summaries(session, ids, as_of) if with_realisations else {}
+    bundles = _bundles(session, {s.contract.bundle for s in contracts if s.contract.bundle}, as_of)
     result = {}
     for stored in contracts:
         t = totals.get(stored.id)
@@ -77,8 +78,30 @@ def load_facts(
             facts=facts.get(stored.id, []),
             leniencies=leniencies.get(stored.id, []),
             realisations=summaries.get(stored.id, []),
+            bundle=bundles.get(stored.contract.bundle or "", []),
         )
     return result
+
+
+def _bundles(session: Session, names: set[str], as_of: date) -> dict[str, list[BundleMember]]:
+    """The members of the named bundles with their realised value as of a date, in two queries."""
+    if not names:
+        return {}
+    c = schema.Contract
+    rows = session.execute(
+        select(c.id, c.bundle, c.reference, c.value_cents, c.wage_sum_cents, c.start, c.end)
+        .where(c.bundle.in_(names)).order_by(c.start, c.reference)
+    ).all()
+    totals = totals_by_contract(session, [row.id for row in rows], as_of)
+    found: dict[str, list[BundleMember]] = defaultdict(list)
+    for row in rows:
+        t = totals.get(row.id)
+        found[row.bundle].append(BundleMember(
+            reference=row.reference, value_eur=euros(row.value_cents), wage_sum_eur=euros(row.wage_sum_cents),
+            start=row.start, end=row.end,
+            realised_eur=euros(t.accepted_cents if t else 0), pending_eur=euros(t.pending_cents if t else 0),
+            last_reported_on=t.last_reported_on if t else None))
+    return found
 
 
 def _realisation_summaries(session: Session, ids: list[int], as_of: date) -> dict[int, list[RealisationSummary]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from srr_engine.domain import Contract, Phase
 from srr_engine.errors import ContractError, Problem, UserError, problems_from_validation
@@ -145,6 +146,8 @@ def register_contracts(checked: list[CheckedContract], actor: str, engine: Engin
                     for ref in sorted(taken)
                 ]
             )
+        if problems := bundle_problems(session, [c.contract for c in checked]):
+            raise UserError(problems)
         for item in checked:
             row = store.insert_contract(session, item.contract)
             record_event(session, EventType.contract_registered, actor, row, {"phase": row.phase})
@@ -155,6 +158,28 @@ def register_contracts(checked: list[CheckedContract], actor: str, engine: Engin
                     session, EventType.instrument_applied, actor, row, {"kind": inst.kind, "application_id": app.id}
                 )
     return [c.contract.reference for c in checked]
+
+
+def bundle_problems(session: Session, contracts: list[Contract]) -> list[Problem]:
+    """A bundle pools contracts of one buyer and one supplier: a member that differs is refused."""
+    new = [c for c in contracts if c.bundle]
+    members = store.bundle_members(session, {c.bundle for c in new if c.bundle})
+    problems = []
+    for contract in new:
+        others = members.get(contract.bundle or "", []) + [c for c in new if c.bundle == contract.bundle]
+        clash = next(((other, role, theirs.name) for other in others
+                      for role, mine, theirs in (("buyer", contract.buyer, other.buyer),
+                                                 ("supplier", contract.supplier, other.supplier))
+                      if mine and theirs and mine.name != theirs.name), None)
+        if clash:
+            other, role, name = clash
+            role_nl = "opdrachtgever" if role == "buyer" else "leverancier"
+            problems.append(Problem(f"{contract.reference}, bundle", msg(
+                f"bundel {contract.bundle} bundelt contracten van één opdrachtgever en één leverancier, "
+                f"maar {other.reference} heeft {role_nl} {name}",
+                f"bundle {contract.bundle} pools contracts of one buyer and one supplier, but "
+                f"{other.reference} has {role} {name}")))
+    return problems
 
 
 def apply_instruments(

@@ -102,6 +102,11 @@ class Contract(Strict):
     end: date
     phase: Phase | None = None
     pilot: bool = False
+    bundle: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
+        description="Name of a bundle: small contracts of one supplier pooled into one obligation",
+    )
     supplier: Organisation | None = None
     contacts: dict[Role, Contact] = Field(default_factory=dict)
     instruments: list[InstrumentSpec] = Field(default_factory=list)

@@ -59,6 +59,19 @@ class RealisationSummary(BaseModel):
     employed_12m: bool | None = None
 
 
+class BundleMember(BaseModel):
+    """A contract of the same bundle (small contracts of one supplier pooled into one obligation)."""
+
+    reference: str
+    value_eur: Decimal
+    wage_sum_eur: Decimal | None = None
+    start: date
+    end: date
+    realised_eur: Decimal = Decimal("0.00")
+    pending_eur: Decimal = Decimal("0.00")
+    last_reported_on: date | None = None
+
+
 class ContractFacts(BaseModel):
     """Everything recorded about a contract that an instrument's rules may use, as of a date."""
 
@@ -70,6 +83,8 @@ class ContractFacts(BaseModel):
     facts: list[Fact] = Field(default_factory=list)
     leniencies: list[Leniency] = Field(default_factory=list)
     realisations: list[RealisationSummary] = Field(default_factory=list)
+    #: Every contract of this contract's bundle, itself included (empty when it is not bundled).
+    bundle: list[BundleMember] = Field(default_factory=list)
 
     def facts_of(self, kind: str) -> list[Fact]:
         """Facts of one kind recorded on or before `as_of`, oldest first."""

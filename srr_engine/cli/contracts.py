@@ -128,7 +128,9 @@ def show(
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    for key in ("reference", "title", "phase", "category", "cpv", "value_eur", "wage_sum_eur", "start", "end", "pilot"):
+    shown = ("reference", "title", "phase", "category", "cpv", "value_eur", "wage_sum_eur", "start", "end", "pilot",
+             "bundle")
+    for key in shown:
         typer.echo(f"{key:14} {data[key]}")
     typer.echo(f"{'buyer':14} {c.buyer.name}")
     typer.echo(f"{'supplier':14} {c.supplier.name if c.supplier else '-'}")

@@ -63,6 +63,7 @@ def insert_contract(session: Session, contract: domain.Contract) -> schema.Contr
         end=contract.end,
         phase=str(contract.phase),
         pilot=contract.pilot,
+        bundle=contract.bundle,
         created_at=datetime.now(UTC),
     )
     session.add(row)
@@ -144,6 +145,7 @@ def to_domain(
         end=row.end,
         phase=domain.Phase(row.phase),
         pilot=row.pilot,
+        bundle=row.bundle,
         supplier=org(row.supplier_id),
         contacts={
             domain.Role(c.role): domain.Contact.model_validate({"name": c.name, "notify": c.notify})
@@ -151,6 +153,16 @@ def to_domain(
         },
         instruments=[domain.InstrumentSpec.model_validate({"kind": a.kind, **a.config}) for a in apps],
     )
+
+
+def bundle_members(session: Session, bundles: set[str]) -> dict[str, list[domain.Contract]]:
+    """The stored contracts of each named bundle."""
+    if not bundles:
+        return {}
+    found: dict[str, list[domain.Contract]] = {}
+    for stored in load_contracts(session, select(schema.Contract).where(schema.Contract.bundle.in_(bundles))):
+        found.setdefault(stored.contract.bundle or "", []).append(stored.contract)
+    return found
 
 
 def get_contract(session: Session, reference: str) -> StoredContract | None:

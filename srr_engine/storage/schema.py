@@ -67,6 +67,8 @@ class Contract(Base):
     end: Mapped[date] = mapped_column(Date)
     phase: Mapped[str] = mapped_column(String(16), index=True)
     pilot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Small contracts of one buyer and supplier pooled into one obligation share a bundle name.
+    bundle: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
