@@ -1,9 +1,10 @@
 """The reserved contract (voorbehouden opdracht) for social enterprises.
 
 Aanbestedingswet art. 2.82 / Directive 2014/24/EU art. 20: participation is reserved to operators of
-whom at least 30 % of the staff are disabled or disadvantaged. Art. 77 of the Directive reserves some
-health, social and cultural services (a closed CPV list) to public-service-mission organisations. The
-engine checks the supplier's evidence at award and asks for it again during the contract.
+whom at least 30 % of the staff are disabled or disadvantaged (a setting: `ReservationSettings`).
+Art. 77 of the Directive reserves some health, social and cultural services (a closed CPV list) to
+public-service-mission organisations. The engine checks the supplier's evidence at award and asks for
+it again during the contract.
 """
 
 from __future__ import annotations
@@ -35,9 +36,6 @@ from srr_engine.status import Status
 
 NAME = "reservation"
 EVIDENCE_FACT = "reservation.evidence"
-MIN_SHARE = Decimal("0.30")  # art. 2.82 Aanbestedingswet / art. 20 Directive 2014/24/EU
-MAX_EVIDENCE_AGE_MONTHS = 12  # at award
-DUE_WARNING_DAYS = 30
 
 # Directive 2014/24/EU art. 77(1): the CPV codes (first 8 digits) of services that may be reserved.
 ART_77_CPV = frozenset(
@@ -68,6 +66,22 @@ BASIS_WORDS: dict[str, tuple[str, str]] = {
     "art_2_82": ("artikel 2.82 Aanbestedingswet", "article 2.82 of the Dutch Procurement Act"),
     "art_77": ("artikel 77 van Richtlijn 2014/24/EU", "article 77 of Directive 2014/24/EU"),
 }
+
+
+class ReservationSettings(BaseModel):
+    """The bars of a reservation (`[instruments.reservation]` in the settings).
+
+    `min_share` is the minimum share of disabled or disadvantaged staff: 30 % in art. 2.82
+    Aanbestedingswet and art. 20 Directive 2014/24/EU (50 % before 2016), a setting so the engine can
+    follow the law without a release. The evidence shown at award may be at most
+    `max_evidence_age_months` old; the engine warns `due_warning_days` before renewed evidence is due.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_share: Decimal = Field(Decimal("0.30"), gt=0, le=1, description="0.30 is 30 % of the staff")
+    max_evidence_age_months: int = Field(12, ge=1)
+    due_warning_days: int = Field(30, ge=0)
 
 
 class Evidence(BaseModel):
@@ -110,9 +124,9 @@ def art_77_allows(cpv: str) -> bool:
     return code in ART_77_CPV or ART_77_CPV_RANGE[0] <= int(code) <= ART_77_CPV_RANGE[1]
 
 
-def bar(config: ReservationConfig) -> Decimal | None:
+def bar(config: ReservationConfig, settings: ReservationSettings) -> Decimal | None:
     """The minimum share of disadvantaged staff; art. 77 has none (it rests on the mission)."""
-    return MIN_SHARE if config.basis == "art_2_82" else None
+    return settings.min_share if config.basis == "art_2_82" else None
 
 
 def percent(share: Decimal) -> tuple[str, str]:
@@ -138,21 +152,24 @@ class Standing:
 
     latest: Evidence
     due: date
-    below_bar: bool
+    below_bar: Message | None  # why the latest evidence falls short of the bar, if it does
 
 
-def standing(history: list[Evidence], config: ReservationConfig) -> Standing:
+def standing(history: list[Evidence], config: ReservationConfig, minimum: Decimal | None) -> Standing:
     latest = history[-1]
-    minimum = bar(config)
     return Standing(
         latest,
         add_months(latest.as_of, config.reverify_every_months),
-        minimum is not None and latest.share_disadvantaged < minimum,
+        below_bar(latest, config, minimum),
     )
 
 
 def lapses(
-    history: list[Evidence], config: ReservationConfig, contract: Contract, until: date
+    history: list[Evidence],
+    config: ReservationConfig,
+    minimum: Decimal | None,
+    contract: Contract,
+    until: date,
 ) -> list[Message]:
     """Every time during the term the evidence was below the bar or not renewed in time, up to `until`.
 
@@ -161,8 +178,7 @@ def lapses(
     chain = [
         e for i, e in enumerate(history) if i == len(history) - 1 or history[i + 1].as_of > contract.start
     ]
-    minimum = bar(config)
-    found = [_below_bar(e, config) for e in chain if minimum is not None and e.share_disadvantaged < minimum]
+    found = [problem for e in chain if (problem := below_bar(e, config, minimum)) is not None]
     for previous, following in pairwise(chain):
         due = add_months(previous.as_of, config.reverify_every_months)
         if following.as_of > due:
@@ -177,13 +193,17 @@ def lapses(
     return found
 
 
-def _below_bar(evidence: Evidence, config: ReservationConfig) -> Message:
+def below_bar(evidence: Evidence, config: ReservationConfig, minimum: Decimal | None) -> Message | None:
+    """Why the evidence falls short of the minimum share (None when it does not, or there is none)."""
+    if minimum is None or evidence.share_disadvantaged >= minimum:
+        return None
     nl, en = percent(evidence.share_disadvantaged)
+    bar_nl, bar_en = percent(minimum)
     article_nl, article_en = BASIS_WORDS[config.basis]
     return msg(
-        f"minimaal 30 % van het personeel moet tot de doelgroep behoren ({article_nl}); aangetoond {nl} % "
-        f"op {evidence.as_of}",
-        f"at least 30 % of the staff must be disabled or disadvantaged ({article_en}); shown {en} % "
+        f"minimaal {bar_nl} % van het personeel moet tot de doelgroep behoren ({article_nl}); aangetoond "
+        f"{nl} % op {evidence.as_of}",
+        f"at least {bar_en} % of the staff must be disabled or disadvantaged ({article_en}); shown {en} % "
         f"on {evidence.as_of}",
     )
 
@@ -198,14 +218,16 @@ class Reservation(Instrument):
     name = NAME
     title = msg("Voorbehouden opdracht", "Reserved contract")
     description = msg(
-        "Alleen sociale werkplaatsen en ondernemingen met ten minste 30 % medewerkers uit de doelgroep "
-        "mogen inschrijven (of, bij art. 77, organisaties met een publieke opdracht). De engine controleert "
-        "het bewijs bij gunning en vraagt het tijdens het contract opnieuw op.",
-        "Only sheltered workshops and enterprises with at least 30 % disadvantaged staff may bid (or, under "
-        "art. 77, public-service-mission organisations). The engine checks the evidence at award and asks "
-        "for it again during the contract.",
+        "Alleen sociale werkplaatsen en ondernemingen waarvan een minimumaandeel van de medewerkers tot de "
+        "doelgroep behoort mogen inschrijven (of, bij art. 77, organisaties met een publieke opdracht). De "
+        "engine controleert het bewijs bij gunning en vraagt het tijdens het contract opnieuw op.",
+        "Only sheltered workshops and enterprises with a minimum share of disadvantaged staff may bid (or, "
+        "under art. 77, public-service-mission organisations). The engine checks the evidence at award and "
+        "asks for it again during the contract.",
     )
     config_model = ReservationConfig
+    settings_model = ReservationSettings
+    settings: ReservationSettings  # validated with `settings_model` by the engine
     warns_with: ClassVar[dict[str, Message]] = {
         "sroi_clause": msg(
             "een voorbehouden opdracht gaat al naar een sociale onderneming; een social return-bepaling "
@@ -235,17 +257,16 @@ class Reservation(Instrument):
         if evidence is None:
             return [NO_EVIDENCE]
         problems = []
-        minimum = bar(config)
-        if minimum is not None and evidence.share_disadvantaged < minimum:
-            problems.append(_below_bar(evidence, config))
-        expires = add_months(evidence.as_of, MAX_EVIDENCE_AGE_MONTHS)
-        if as_of > expires:
+        if (problem := below_bar(evidence, config, bar(config, self.settings))) is not None:
+            problems.append(problem)
+        months = self.settings.max_evidence_age_months
+        if as_of > add_months(evidence.as_of, months):
             problems.append(
                 msg(
-                    f"het bewijs van {evidence.as_of} is bij gunning op {as_of} ouder dan "
-                    f"{MAX_EVIDENCE_AGE_MONTHS} maanden; vraag een actuele verklaring",
-                    f"the evidence of {evidence.as_of} is older than {MAX_EVIDENCE_AGE_MONTHS} months at the "
-                    f"award on {as_of}; ask for a current statement",
+                    f"het bewijs van {evidence.as_of} is bij gunning op {as_of} ouder dan {months} maanden; "
+                    "vraag een actuele verklaring",
+                    f"the evidence of {evidence.as_of} is older than {months} months at the award on {as_of}; "
+                    "ask for a current statement",
                 )
             )
         return problems
@@ -265,18 +286,18 @@ class Reservation(Instrument):
     def tender(self, contract: Contract, config: ReservationConfig) -> TenderOutput:  # type: ignore[override]
         article_nl, article_en = BASIS_WORDS[config.basis]
         if config.basis == "art_2_82":
+            share_nl, share_en = percent(self.settings.min_share)
+            months = self.settings.max_evidence_age_months
             clause = msg(
                 f"Deelname aan deze opdracht is voorbehouden aan sociale werkplaatsen en ondernemers die de "
                 f"maatschappelijke en beroepsmatige integratie van personen met een handicap of kansarme "
-                f"personen als hoofddoel hebben, mits ten minste 30 % van hun werknemers zulke personen zijn "
-                f"({article_nl}). De inschrijver toont dit aan met een verklaring van ten hoogste 12 maanden "
-                "oud.",
+                f"personen als hoofddoel hebben, mits ten minste {share_nl} % van hun werknemers zulke "
+                f"personen zijn ({article_nl}). De inschrijver toont dit aan met een verklaring van ten "
+                f"hoogste {months} maanden oud.",
                 "Participation in this contract is reserved to sheltered workshops and economic operators "
-                "whose "
-                f"main aim is the social and professional integration of disabled or disadvantaged persons, "
-                f"provided at least 30 % of their employees are such persons ({article_en}). The bidder "
-                "shows "
-                f"this with a statement at most 12 months old.",
+                "whose main aim is the social and professional integration of disabled or disadvantaged "
+                f"persons, provided at least {share_en} % of their employees are such persons ({article_en}). "
+                f"The bidder shows this with a statement at most {months} months old.",
             )
             eforms = {"BT-71": "res-ws"}
             participation = "shelteredWorkshop"
@@ -299,12 +320,13 @@ class Reservation(Instrument):
 
     def obligations(self, facts: ContractFacts, config: ReservationConfig) -> list[Obligation]:  # type: ignore[override]
         history = evidence_history(facts, config)
-        due = standing(history, config).due if history else facts.contract.start
-        minimum = bar(config)
+        minimum = bar(config, self.settings)
+        due = standing(history, config, minimum).due if history else facts.contract.start
+        share_nl, share_en = percent(self.settings.min_share)
         description = (
             msg(
-                "ten minste 30 % van het personeel behoort tot de doelgroep, opnieuw aangetoond",
-                "at least 30 % of the staff are disabled or disadvantaged, shown again",
+                f"ten minste {share_nl} % van het personeel behoort tot de doelgroep, opnieuw aangetoond",
+                f"at least {share_en} % of the staff are disabled or disadvantaged, shown again",
             )
             if minimum is not None
             else msg(
@@ -327,17 +349,18 @@ class Reservation(Instrument):
         if not history:
             status = Status.not_started if facts.as_of < facts.contract.start else Status.not_met
             return Assessment(kind=NAME, status=status, figures=_figures(None), reasons=[NO_EVIDENCE])
-        now = standing(history, config)
+        minimum = bar(config, self.settings)
+        now = standing(history, config, minimum)
         if facts.as_of > facts.contract.end:
-            found = lapses(history, config, facts.contract, facts.contract.end)
+            found = lapses(history, config, minimum, facts.contract, facts.contract.end)
             status = Status.not_met if found else Status.met
             return Assessment(
                 kind=NAME, status=status, figures=_figures(now), reasons=[_shown(now.latest), *found]
             )
         reasons = [_shown(now.latest)]
         days_left = (now.due - facts.as_of).days
-        if now.below_bar:
-            reasons.append(_below_bar(now.latest, config))
+        if now.below_bar is not None:
+            reasons.append(now.below_bar)
         if days_left < 0:
             reasons.append(
                 msg(
@@ -353,9 +376,9 @@ class Reservation(Instrument):
                     f"new evidence needed by {now.due} (in {days_en(days_left)})",
                 )
             )
-        if now.below_bar or days_left < 0:
+        if now.below_bar is not None or days_left < 0:
             status = Status.not_met
-        elif days_left <= DUE_WARNING_DAYS:
+        elif days_left <= self.settings.due_warning_days:
             status = Status.at_risk
         else:
             status = Status.on_track
@@ -367,10 +390,10 @@ class Reservation(Instrument):
         history = evidence_history(facts, config)
         if not history or not facts.contract.start <= facts.as_of <= facts.contract.end:
             return []
-        now = standing(history, config)
+        now = standing(history, config, bar(config, self.settings))
         ref, days_left = facts.contract.reference, (now.due - facts.as_of).days
         found = []
-        if 0 <= days_left <= DUE_WARNING_DAYS:
+        if 0 <= days_left <= self.settings.due_warning_days:
             found.append(
                 CheckinDue(
                     rule="reservation.evidence_due",
@@ -399,8 +422,7 @@ class Reservation(Instrument):
                     ),
                 )
             )
-        if now.below_bar:
-            problem = _below_bar(now.latest, config)
+        if (problem := now.below_bar) is not None:
             found.append(
                 CheckinDue(
                     rule="reservation.below_bar",
@@ -416,8 +438,9 @@ class Reservation(Instrument):
         history = evidence_history(facts, config)
         if not history:
             return Evaluation(kind=NAME, status=Status.not_met, figures=_figures(None), reasons=[NO_EVIDENCE])
-        found = lapses(history, config, facts.contract, min(facts.as_of, facts.contract.end))
-        now = standing(history, config)
+        minimum = bar(config, self.settings)
+        found = lapses(history, config, minimum, facts.contract, min(facts.as_of, facts.contract.end))
+        now = standing(history, config, minimum)
         return Evaluation(
             kind=NAME,
             status=Status.not_met if found else Status.met,

@@ -1,19 +1,19 @@
 """The SROI clause (social return-bepaling): a share of the contract spent on social return.
 
-The obligation is a percentage of a base (contract value, wage sum or invoiced turnover). Realisations
-are valued by the engine with the pinned valuation table and accepted by the buyer; this module
-compares the accepted value with the obligation and the pace expected by now.
+The obligation is a percentage of a base (contract value, wage sum or invoiced turnover); the contracts
+of a bundle share one obligation. Realisations are valued by the engine with the pinned valuation table
+and accepted by the buyer; this module compares the accepted value with the obligation and the pace
+expected by now (the numbers are worked out in `sroi_figures`) and says so in plain words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal
+from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from instruments._common import (
     add_months,
@@ -26,6 +26,8 @@ from instruments._common import (
     refuse_unknown_offer,
     whole_percent,
 )
+from instruments.sroi_config import BASE_WORDS, NAME, SroiConfig, SroiSettings
+from instruments.sroi_figures import Figures, figures_of, fixed_base, share
 from srr_engine.domain import Category, Contract, Role
 from srr_engine.errors import ContractError, problems_from_validation
 from srr_engine.hookspecs import hookimpl
@@ -35,190 +37,20 @@ from srr_engine.instrument import (
     ContractFacts,
     Evaluation,
     Instrument,
-    Leniency,
     Obligation,
     TenderOutput,
 )
 from srr_engine.messages import Message, msg
-from srr_engine.status import Status, cents, elapsed_days, pace_status
-from srr_engine.valuation import add_years
+from srr_engine.status import Status, cents, pace_status
 
-NAME = "sroi_clause"
-TURNOVER_FACT = "sroi_clause.invoiced_turnover"
 REPORT_OVERDUE_DAYS = 90
 END_WARNING_DAYS = 90
 
-Percentage = Annotated[Decimal, Field(gt=0, le=100)]
-Base = Literal["contract_value", "wage_sum", "invoiced_turnover"]
-
-BASE_WORDS: dict[str, tuple[str, str]] = {
-    "contract_value": ("de opdrachtwaarde", "the contract value"),
-    "wage_sum": ("de loonsom", "the wage sum"),
-    "invoiced_turnover": ("de gefactureerde omzet", "the invoiced turnover"),
-}
 CATEGORY_WORDS: dict[Category, tuple[str, str]] = {
     Category.works: ("werken", "works"),
     Category.services: ("diensten", "services"),
     Category.supplies: ("leveringen", "supplies"),
 }
-
-
-class SroiSettings(BaseModel):
-    """When the clause normally applies (`[instruments.sroi_clause]` in the settings)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    min_value_eur: Decimal = Field(Decimal(250000), ge=0)
-    categories: list[Category] = Field(default_factory=lambda: [Category.works, Category.services])
-    min_term_months: int = Field(6, ge=0)
-
-
-class SroiConfig(BaseModel):
-    """The clause as written in a contract file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    percentage: Percentage
-    base: Base = "contract_value"
-    valuation_table: str = Field(min_length=1, description="Region of the valuation table, e.g. utrecht")
-    valuation_table_version: str | None = Field(None, description="Pinned when the clause is applied")
-    offered_percentage: Percentage | None = Field(None, description="What the supplier offered at award")
-    ramp: list[Percentage] | None = Field(None, min_length=1, description="Percentage per contract year")
-    penalty_rate: Decimal = Field(Decimal("1.0"), ge=0, description="Penalty per euro of shortfall")
-    policy: Literal["standard", "maatwerk"] = "standard"
-
-    @model_validator(mode="after")
-    def _not_below_percentage(self) -> SroiConfig:
-        asked = number_nl(self.percentage), number_en(self.percentage)
-        if self.offered_percentage is not None and self.offered_percentage < self.percentage:
-            raise ContractError(
-                msg(
-                    f"het aangeboden percentage {number_nl(self.offered_percentage)} % ligt onder het "
-                    f"gevraagde {asked[0]} %",
-                    f"the offered percentage {number_en(self.offered_percentage)} % is below the "
-                    f"{asked[1]} % asked",
-                )
-            )
-        if self.ramp and min(self.ramp) < self.percentage:
-            raise ContractError(
-                msg(
-                    f"de opbouw per jaar (ramp) mag niet onder het percentage van {asked[0]} % komen",
-                    f"the yearly ramp must not go below the percentage of {asked[1]} %",
-                )
-            )
-        return self
-
-
-@dataclass(frozen=True)
-class Terms:
-    """The obligation as it stands after the offer and leniency."""
-
-    yearly: tuple[Decimal, ...]  # percentage per contract year; the last one holds for later years
-    deadline: date
-    lowered_by: Leniency | None
-    extended_by: Leniency | None
-
-    def percentage_in(self, year: int) -> Decimal:
-        return self.yearly[min(year, len(self.yearly) - 1)]
-
-
-def contract_years(contract: Contract) -> list[tuple[date, date]]:
-    """The contract's years (first and last day), counted from its start; the last one may be short."""
-    years = []
-    while (first := add_years(contract.start, len(years))) <= contract.end:
-        last = add_years(contract.start, len(years) + 1) - timedelta(days=1)
-        years.append((first, min(last, contract.end)))
-    return years
-
-
-def year_of(contract: Contract, day: date) -> int:
-    """Index of the contract year holding `day` (0 before the start, the last year after the end)."""
-    years = contract_years(contract)
-    return next((i for i, (_, last) in enumerate(years) if day <= last), len(years) - 1)
-
-
-def terms(facts: ContractFacts, config: SroiConfig) -> Terms:
-    """Yearly percentages and deadline. The latest leniency with a percentage replaces the whole
-    schedule (ramp and offer included); the latest one with `until` moves the deadline."""
-    granted = sorted(
-        (g for g in facts.leniencies if g.kind in (None, NAME) and g.granted_on <= facts.as_of),
-        key=lambda g: g.granted_on,
-    )
-    lowered = next((g for g in reversed(granted) if g.percentage is not None), None)
-    extended = next((g for g in reversed(granted) if g.until is not None), None)
-    if lowered is not None and lowered.percentage is not None:
-        yearly: tuple[Decimal, ...] = (lowered.percentage,)
-    else:
-        floor = config.offered_percentage or config.percentage
-        yearly = tuple(max(p, floor) for p in config.ramp) if config.ramp else (floor,)
-    deadline = extended.until if extended is not None and extended.until is not None else facts.contract.end
-    return Terms(yearly, deadline, lowered, extended)
-
-
-def fixed_base(contract: Contract, config: SroiConfig) -> Decimal:
-    """The contract value or wage sum the percentage applies to."""
-    if config.base == "contract_value":
-        return contract.value_eur
-    if contract.wage_sum_eur is None:
-        raise ContractError(
-            msg(
-                "de social return is een percentage van de loonsom, maar het contract noemt geen loonsom "
-                "(wage_sum_eur)",
-                "social return is a percentage of the wage sum, but the contract gives no wage sum "
-                "(wage_sum_eur)",
-            )
-        )
-    return contract.wage_sum_eur
-
-
-def accrued(base: Decimal, schedule: Terms, contract: Contract, upto: date) -> Decimal:
-    """`base x percentage` spread evenly over the term's days, summed up to `upto`.
-
-    Each contract year contributes `base x its percentage x its days so far / term days`; with one
-    percentage this is exactly the shared pace rule `obligation x elapsed / total`.
-    """
-    weighted = sum(
-        (
-            schedule.percentage_in(i) * elapsed_days(first, last, upto)
-            for i, (first, last) in enumerate(contract_years(contract))
-        ),
-        Decimal(0),
-    )
-    return cents(base * weighted / (100 * contract.term_days))
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Obligation, expected by now and the base they come from."""
-
-    base_eur: Decimal
-    obligation: Decimal
-    expected: Decimal
-
-
-def amounts(facts: ContractFacts, config: SroiConfig, schedule: Terms) -> Figures:
-    """For invoiced turnover the obligation grows with each invoice (at the percentage of the invoice's
-    contract year) and is all expected at once: the turnover itself already follows the pace."""
-    contract = facts.contract
-    if config.base == "invoiced_turnover":
-        invoices = [
-            (Decimal(str(f.data["amount_eur"])), year_of(contract, f.on))
-            for f in facts.facts_of(TURNOVER_FACT)
-        ]
-        turnover = sum((amount for amount, _ in invoices), Decimal(0))
-        owed = cents(
-            sum((amount * schedule.percentage_in(year) for amount, year in invoices), Decimal(0)) / 100
-        )
-        return Figures(turnover, owed, owed)
-    base = fixed_base(contract, config)
-    return Figures(
-        base, accrued(base, schedule, contract, contract.end), accrued(base, schedule, contract, facts.as_of)
-    )
-
-
-def share(part: Decimal, whole: Decimal) -> str | None:
-    """`part` as a percentage of `whole` with one decimal, as a string (None when `whole` is 0)."""
-    return str((part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) if whole > 0 else None
 
 
 class SroiClause(Instrument):
@@ -244,9 +76,10 @@ class SroiClause(Instrument):
         return config
 
     def not_applicable(self, contract: Contract, config: SroiConfig) -> list[Message]:  # type: ignore[override]
+        """Each contract on its own, except the value: in a bundle the pooled value decides."""
         settings: SroiSettings = self.settings  # type: ignore[assignment]
         reasons = []
-        if contract.value_eur < settings.min_value_eur:
+        if contract.bundle is None and contract.value_eur < settings.min_value_eur:
             reasons.append(
                 msg(
                     f"de opdrachtwaarde {eur_nl(contract.value_eur)} ligt onder de drempel van "
@@ -312,10 +145,13 @@ class SroiClause(Instrument):
         )
 
     def obligations(self, facts: ContractFacts, config: SroiConfig) -> list[Obligation]:  # type: ignore[override]
-        schedule = terms(facts, config)
-        figures = amounts(facts, config, schedule)
+        """A pooled obligation is the bundle's: every member names the same one, with the bundle."""
+        figures = figures_of(facts, config)
         base_nl, base_en = BASE_WORDS[config.base]
-        pct = schedule.percentage_in(year_of(facts.contract, facts.as_of))
+        pct = figures.percentage_on(facts.as_of)
+        if figures.scope.members:
+            base_nl += f" van bundel {figures.scope.bundle}"
+            base_en += f" of bundle {figures.scope.bundle}"
         return [
             Obligation(
                 key=NAME,
@@ -324,18 +160,15 @@ class SroiClause(Instrument):
                     f"Social return: {number_en(pct)} % of {base_en}",
                 ),
                 amount_eur=figures.obligation,
-                due=schedule.deadline,
+                due=figures.terms.deadline,
             )
         ]
 
     def assess(self, facts: ContractFacts, config: SroiConfig) -> Assessment:  # type: ignore[override]
-        schedule = terms(facts, config)
-        figures = amounts(facts, config, schedule)
-        realised = facts.realised_eur
-        status = pace_status(
-            figures.obligation, realised, figures.expected, schedule.deadline, facts.as_of, self.pace
-        )
-        if config.base == "invoiced_turnover" and status is Status.met and facts.as_of <= schedule.deadline:
+        figures = figures_of(facts, config)
+        realised, deadline = figures.scope.realised, figures.terms.deadline
+        status = pace_status(figures.obligation, realised, figures.expected, deadline, facts.as_of, self.pace)
+        if config.base == "invoiced_turnover" and status is Status.met and facts.as_of <= deadline:
             # More invoices will raise the obligation: ahead is not yet done.
             status = Status.on_track if figures.obligation > 0 else Status.not_started
         return Assessment(
@@ -344,29 +177,29 @@ class SroiClause(Instrument):
             obligation_eur=figures.obligation,
             expected_eur=figures.expected,
             realised_eur=realised,
-            pending_eur=facts.pending_eur,
+            pending_eur=figures.scope.pending,
             figures={
-                "percentage": number_en(schedule.percentage_in(year_of(facts.contract, facts.as_of))),
+                "percentage": number_en(figures.percentage_on(facts.as_of)),
                 "base": config.base,
                 "base_eur": str(cents(figures.base_eur)),
-                "deadline": schedule.deadline.isoformat(),
+                "deadline": deadline.isoformat(),
                 "realised_pct_of_obligation": share(realised, figures.obligation),
                 "expected_pct_of_obligation": share(figures.expected, figures.obligation),
                 "valuation_table": config.valuation_table,
                 "valuation_table_version": config.valuation_table_version,
+                **_bundle_figures(figures),
             },
-            reasons=_assessment_reasons(facts, config, schedule, figures, status),
+            reasons=_assessment_reasons(facts, config, figures, status),
         )
 
     def checkins(self, facts: ContractFacts, config: SroiConfig, assessment: Assessment) -> list[CheckinDue]:  # type: ignore[override]
-        schedule = terms(facts, config)
-        found = (_report_overdue(facts, schedule), _ends_with_shortfall(facts, schedule, assessment))
+        figures = figures_of(facts, config)
+        found = (_report_overdue(facts, figures), _ends_with_shortfall(facts, figures, assessment))
         return [c for c in found if c is not None]
 
     def evaluate(self, facts: ContractFacts, config: SroiConfig) -> Evaluation:  # type: ignore[override]
-        schedule = terms(facts, config)
-        figures = amounts(facts, config, schedule)
-        realised = facts.realised_eur
+        figures = figures_of(facts, config)
+        realised = figures.scope.realised
         shortfall = max(Decimal("0.00"), figures.obligation - realised)
         penalty = cents(shortfall * config.penalty_rate)
         people = [r for r in facts.realisations if r.kind in ("placement", "learning")]
@@ -379,7 +212,8 @@ class SroiClause(Instrument):
                 f"{eur_en(shortfall)}, "
                 f"penalty {eur_en(penalty)}",
             ),
-            *_leniency_reasons(facts.contract, config, schedule),
+            *_bundle_reasons(facts, figures),
+            *_leniency_reasons(config, figures),
         ]
         return Evaluation(
             kind=NAME,
@@ -389,7 +223,8 @@ class SroiClause(Instrument):
             shortfall_eur=shortfall,
             penalty_eur=penalty,
             figures={
-                "percentage": number_en(schedule.percentage_in(year_of(facts.contract, facts.as_of))),
+                "percentage": number_en(figures.percentage_on(facts.as_of)),
+                **_bundle_figures(figures),
                 "placements_running": sum(1 for r in people if r.start <= facts.as_of <= r.end),
                 "durability": {
                     "employed_6m": _tally(r.employed_6m for r in people),
@@ -461,9 +296,9 @@ def _clause(config: SroiConfig) -> Message:
 
 
 def _assessment_reasons(
-    facts: ContractFacts, config: SroiConfig, schedule: Terms, figures: Figures, status: Status
+    facts: ContractFacts, config: SroiConfig, figures: Figures, status: Status
 ) -> list[Message]:
-    contract, realised = facts.contract, facts.realised_eur
+    contract, realised, pending = facts.contract, figures.scope.realised, figures.scope.pending
     reasons: list[Message] = []
     if facts.as_of < contract.start:
         reasons.append(
@@ -489,32 +324,60 @@ def _assessment_reasons(
                 "no invoiced turnover reported yet, so no social return owed yet",
             )
         )
+    reasons += _bundle_reasons(facts, figures)
     if status is Status.not_met:
         missing = figures.obligation - realised
         reasons.append(
             msg(
-                f"de termijn liep af op {schedule.deadline}: er ontbreekt {eur_nl(missing)}",
-                f"the deadline was {schedule.deadline}: {eur_en(missing)} is missing",
+                f"de termijn liep af op {figures.terms.deadline}: er ontbreekt {eur_nl(missing)}",
+                f"the deadline was {figures.terms.deadline}: {eur_en(missing)} is missing",
             )
         )
-    if facts.pending_eur > 0:
+    if pending > 0:
         reasons.append(
             msg(
-                f"{eur_nl(facts.pending_eur)} aan gemelde inzet wacht nog op beoordeling",
-                f"{eur_en(facts.pending_eur)} of reported effort is waiting for review",
+                f"{eur_nl(pending)} aan gemelde inzet wacht nog op beoordeling",
+                f"{eur_en(pending)} of reported effort is waiting for review",
             )
         )
-    return reasons + _leniency_reasons(contract, config, schedule)
+    return reasons + _leniency_reasons(config, figures)
 
 
-def _leniency_reasons(contract: Contract, config: SroiConfig, schedule: Terms) -> list[Message]:
+def _bundle_figures(figures: Figures) -> dict[str, Any]:
+    """The bundle the figures are pooled over and its number of contracts (None when not pooled)."""
+    scope = figures.scope
+    return {"bundle": scope.bundle, "bundle_contracts": len(scope.members) or None}
+
+
+def _bundle_reasons(facts: ContractFacts, figures: Figures) -> list[Message]:
+    scope = figures.scope
+    if scope.members:
+        return [
+            msg(
+                f"gebundeld in bundel {scope.bundle} met {len(scope.members)} contracten: de cijfers gelden "
+                f"voor de hele bundel, van {scope.start} tot en met {scope.end}",
+                f"pooled in bundle {scope.bundle} with {len(scope.members)} contracts: the figures are for "
+                f"the whole bundle, from {scope.start} to {scope.end}",
+            )
+        ]
+    if facts.bundle:
+        return [
+            msg(
+                f"niet gebundeld in bundel {facts.contract.bundle}: gefactureerde omzet telt per contract",
+                f"not pooled in bundle {facts.contract.bundle}: invoiced turnover counts per contract",
+            )
+        ]
+    return []
+
+
+def _leniency_reasons(config: SroiConfig, figures: Figures) -> list[Message]:
     reasons = []
+    schedule, normal_end = figures.terms, figures.scope.end
     if (lowered := schedule.lowered_by) is not None and lowered.percentage is not None:
         reasons.append(
             msg(
                 f"coulance ({lowered.granted_on}, {lowered.granted_by}): {number_nl(lowered.percentage)} % "
-                "in "
-                f"plaats van {number_nl(config.offered_percentage or config.percentage)} % – "
+                f"in plaats van {number_nl(config.offered_percentage or config.percentage)} % – "
                 f"{lowered.reason}",
                 f"leniency ({lowered.granted_on}, {lowered.granted_by}): {number_en(lowered.percentage)} % "
                 f"instead of {number_en(config.offered_percentage or config.percentage)} % – "
@@ -525,24 +388,25 @@ def _leniency_reasons(contract: Contract, config: SroiConfig, schedule: Terms) -
         reasons.append(
             msg(
                 f"coulance ({extended.granted_on}, {extended.granted_by}): de termijn loopt tot "
-                f"{extended.until} in plaats van {contract.end} – {extended.reason}",
+                f"{extended.until} in plaats van {normal_end} – {extended.reason}",
                 f"leniency ({extended.granted_on}, {extended.granted_by}): the deadline is {extended.until} "
-                f"instead of {contract.end} – {extended.reason}",
+                f"instead of {normal_end} – {extended.reason}",
             )
         )
     return reasons
 
 
-def _report_overdue(facts: ContractFacts, schedule: Terms) -> CheckinDue | None:
-    """A weekly reminder to the supplier while nothing was reported for more than 90 days."""
-    contract, as_of = facts.contract, facts.as_of
-    if not contract.start <= as_of <= schedule.deadline:
+def _report_overdue(facts: ContractFacts, figures: Figures) -> CheckinDue | None:
+    """A weekly reminder to the supplier while nothing was reported for more than 90 days (on any
+    contract of a pooled bundle)."""
+    contract, as_of, last = facts.contract, facts.as_of, figures.scope.last_reported_on
+    if not contract.start <= as_of <= figures.terms.deadline:
         return None
-    since = facts.last_reported_on or contract.start
+    since = last or contract.start
     if (as_of - since).days <= REPORT_OVERDUE_DAYS:
         return None
     year, week, _ = as_of.isocalendar()
-    if facts.last_reported_on is None:
+    if last is None:
         text = msg(
             f"{contract.reference}: sinds de start op {contract.start} is er nog niets gemeld over social "
             f"return. Wilt u de gerealiseerde inzet melden?",
@@ -565,10 +429,12 @@ def _report_overdue(facts: ContractFacts, schedule: Terms) -> CheckinDue | None:
     )
 
 
-def _ends_with_shortfall(facts: ContractFacts, schedule: Terms, assessment: Assessment) -> CheckinDue | None:
-    """Once per deadline: the term ends within 90 days and the obligation is not met."""
+def _ends_with_shortfall(facts: ContractFacts, figures: Figures, assessment: Assessment) -> CheckinDue | None:
+    """Once per deadline: the term (of a pooled bundle: the bundle's) ends within 90 days and the
+    obligation is not met."""
     obligation, realised = assessment.obligation_eur, assessment.realised_eur
-    days_left = (schedule.deadline - facts.as_of).days
+    deadline = figures.terms.deadline
+    days_left = (deadline - facts.as_of).days
     if (
         obligation is None
         or realised is None
@@ -577,17 +443,18 @@ def _ends_with_shortfall(facts: ContractFacts, schedule: Terms, assessment: Asse
     ):
         return None
     ref, missing = facts.contract.reference, obligation - realised
+    ref_nl = f"{ref} (bundel {figures.scope.bundle})" if figures.scope.members else ref
+    ref_en = f"{ref} (bundle {figures.scope.bundle})" if figures.scope.members else ref
     return CheckinDue(
         rule="sroi.ends_with_shortfall",
         roles=[Role.contract_manager, Role.escalation],
-        period=schedule.deadline.isoformat(),
+        period=deadline.isoformat(),
         urgency=7,
         message=msg(
-            f"{ref} loopt af op {schedule.deadline} (over {days_nl(days_left)}) en er ontbreekt nog "
+            f"{ref_nl} loopt af op {deadline} (over {days_nl(days_left)}) en er ontbreekt nog "
             f"{eur_nl(missing)} aan social return ({whole_percent(realised, obligation)} % gerealiseerd)",
-            f"{ref} ends on {schedule.deadline} (in {days_en(days_left)}) and {eur_en(missing)} of social "
-            "return "
-            f"is still missing ({whole_percent(realised, obligation)} % realised)",
+            f"{ref_en} ends on {deadline} (in {days_en(days_left)}) and {eur_en(missing)} of social "
+            f"return is still missing ({whole_percent(realised, obligation)} % realised)",
         ),
     )
 
@@ -595,3 +462,10 @@ def _ends_with_shortfall(facts: ContractFacts, schedule: Terms, assessment: Asse
 @hookimpl
 def register_instruments(register: Callable[[type[Instrument]], None]) -> None:
     register(SroiClause)
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    from instruments.sroi_clause_cli import app
+
+    cli.add_typer(app, name=NAME)

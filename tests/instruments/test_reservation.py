@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from instruments.reservation import Reservation, ReservationConfig
+from instruments.reservation import Reservation, ReservationConfig, ReservationSettings
 from srr_engine.domain import Contract, Role
 from srr_engine.errors import ContractError
 from srr_engine.instrument import ContractFacts, Fact
@@ -278,3 +280,41 @@ def test_warns_when_combined_with_an_sroi_clause() -> None:
 def test_obligation_is_the_evidence(reservation: Reservation) -> None:
     [obligation] = reservation.obligations(facts(date(2026, 6, 1)), config())
     assert (obligation.target, obligation.due) == (Decimal("0.30"), date(2027, 1, 15))
+
+
+def test_the_bars_are_settings(tables: TableRegistry) -> None:
+    stricter = Reservation(
+        settings=ReservationSettings(
+            min_share=Decimal("0.40"), max_evidence_age_months=6, due_warning_days=60
+        ),
+        pace=PaceSettings(),
+        tables=tables,
+    )
+    shown_35 = config(evidence=evidence("0.35", date(2026, 1, 15)))
+
+    assert [p.nl for p in stricter.award_problems(contract(), shown_35, date(2026, 8, 1))] == [
+        (
+            "minimaal 40 % van het personeel moet tot de doelgroep behoren (artikel 2.82 Aanbestedingswet); "
+            "aangetoond 35 % op 2026-01-15"
+        ),
+        "het bewijs van 2026-01-15 is bij gunning op 2026-08-01 ouder dan 6 maanden; vraag een actuele verklaring",
+    ]
+    assert stricter.assess(facts(date(2026, 6, 1)), shown_35).status is Status.not_met
+    assert stricter.assess(facts(date(2026, 11, 20)), config()).status is Status.at_risk  # 56 days left
+    [obligation] = stricter.obligations(facts(date(2026, 6, 1)), config())
+    assert obligation.target == Decimal("0.40")
+    assert (
+        obligation.description.en == "at least 40 % of the staff are disabled or disadvantaged, shown again"
+    )
+    clause = stricter.tender(contract(), config()).clause
+    assert "ten minste 40 % van hun werknemers" in clause.nl and "at most 6 months old" in clause.en
+
+
+def test_default_settings_are_the_law_and_the_shipped_config(reservation: Reservation) -> None:
+    shipped = tomllib.loads((Path(__file__).parents[2] / "config" / "srr.toml").read_text(encoding="utf-8"))
+    assert ReservationSettings.model_validate(shipped["instruments"]["reservation"]) == reservation.settings
+    assert reservation.settings == ReservationSettings(
+        min_share=Decimal("0.30"), max_evidence_age_months=12, due_warning_days=30
+    )
+    with pytest.raises(ValidationError, match="min_share"):
+        ReservationSettings(min_share=Decimal("1.5"))

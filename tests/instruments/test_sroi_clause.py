@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from instruments.sroi_clause import SroiClause, SroiConfig
 from srr_engine.domain import Contract, Role
 from srr_engine.errors import ContractError
-from srr_engine.instrument import ContractFacts, Fact, Leniency, RealisationSummary
+from srr_engine.instrument import BundleMember, ContractFacts, Fact, Leniency, RealisationSummary
 from srr_engine.settings import PaceSettings
 from srr_engine.status import Status, expected_by_pace
 from srr_engine.valuation import TableRegistry
@@ -362,3 +362,122 @@ def test_obligations(sroi: SroiClause) -> None:
     assert obligation.amount_eur == Decimal("120000.00")
     assert obligation.due == date(2029, 12, 31)
     assert obligation.description.nl == "Social return: 5 % van de opdrachtwaarde"
+
+
+# Two small contracts of one buyer and supplier, pooled in bundle GEM-SCHOON (5 % of 150,000 each).
+SMALL = {"value_eur": "150000.00", "wage_sum_eur": "90000.00", "bundle": "GEM-SCHOON"}
+FIRST = contract(reference="GEM-2026-0001", start=date(2026, 1, 1), end=date(2027, 12, 31), **SMALL)
+SECOND = contract(reference="GEM-2026-0002", start=date(2026, 7, 1), end=date(2028, 6, 30), **SMALL)
+
+
+def member(of: Contract, realised: str = "0", **more: Any) -> BundleMember:
+    return BundleMember(
+        reference=of.reference,
+        value_eur=of.value_eur,
+        wage_sum_eur=of.wage_sum_eur,
+        start=of.start,
+        end=of.end,
+        realised_eur=Decimal(realised),
+        **more,
+    )
+
+
+def pooled(
+    of: Contract, as_of: date, first: str = "4000.00", second: str = "2500.00", **more: Any
+) -> ContractFacts:
+    """The facts of one member of the bundle: its own realised value, and both members."""
+    own = first if of is FIRST else second
+    members = [member(FIRST, first), member(SECOND, second)]
+    return facts(as_of, own, the_contract=of, bundle=members, **more)
+
+
+def test_a_bundle_pools_its_contracts_into_one_obligation(sroi: SroiClause) -> None:
+    seen = [sroi.assess(pooled(of, date(2026, 12, 31)), config(sroi, of)) for of in (FIRST, SECOND)]
+
+    for assessment in seen:
+        assert assessment.obligation_eur == Decimal("15000.00")  # 5 % of 150,000 + 150,000
+        assert assessment.realised_eur == Decimal("6500.00")  # 4,000 + 2,500
+        # paced over the bundle's span, 2026-01-01 to 2028-06-30 (912 days): 15,000 x 365 / 912
+        assert assessment.expected_eur == Decimal("6003.29")
+        assert assessment.expected_eur == expected_by_pace(
+            Decimal("15000.00"), date(2026, 1, 1), date(2028, 6, 30), date(2026, 12, 31)
+        )
+        assert assessment.status is Status.on_track
+        assert assessment.figures["bundle"] == "GEM-SCHOON"
+        assert assessment.figures["bundle_contracts"] == 2
+        assert assessment.figures["base_eur"] == "300000.00"
+        assert assessment.figures["deadline"] == "2028-06-30"
+        assert assessment.reasons[1].nl == (
+            "gebundeld in bundel GEM-SCHOON met 2 contracten: de cijfers gelden voor de hele bundel, van "
+            "2026-01-01 tot en met 2028-06-30"
+        )
+        assert assessment.reasons[1].en.startswith("pooled in bundle GEM-SCHOON with 2 contracts")
+    assert seen[0] == seen[1]
+
+
+def test_a_contract_outside_a_bundle_keeps_its_own_figures(sroi: SroiClause) -> None:
+    alone = sroi.assess(facts(date(2026, 12, 31), "4000.00", the_contract=FIRST), config(sroi, FIRST))
+
+    assert (alone.obligation_eur, alone.realised_eur) == (Decimal("7500.00"), Decimal("4000.00"))
+    assert (alone.figures["bundle"], alone.figures["bundle_contracts"]) == (None, None)
+
+
+def test_a_bundle_pools_the_wage_sum_and_pending_value(sroi: SroiClause) -> None:
+    members = [member(FIRST, pending_eur=Decimal("100.00")), member(SECOND, pending_eur=Decimal("50.00"))]
+    state = facts(date(2026, 12, 31), the_contract=FIRST, bundle=members)
+    assessment = sroi.assess(state, config(sroi, FIRST, base="wage_sum"))
+
+    assert assessment.obligation_eur == Decimal("9000.00")  # 5 % of 90,000 + 90,000
+    assert assessment.pending_eur == Decimal("150.00")
+
+    members[1] = members[1].model_copy(update={"wage_sum_eur": None})
+    with pytest.raises(ContractError, match="but GEM-2026-0002 gives no wage sum"):
+        sroi.assess(state.model_copy(update={"bundle": members}), config(sroi, FIRST, base="wage_sum"))
+
+
+def test_invoiced_turnover_is_not_pooled(sroi: SroiClause) -> None:
+    invoice = Fact(kind="sroi_clause.invoiced_turnover", on=date(2026, 3, 1), data={"amount_eur": "20000.00"})
+    state = pooled(FIRST, date(2026, 12, 31), facts=[invoice])
+    assessment = sroi.assess(state, config(sroi, FIRST, base="invoiced_turnover"))
+
+    assert (assessment.obligation_eur, assessment.realised_eur) == (Decimal("1000.00"), Decimal("4000.00"))
+    assert assessment.figures["bundle"] is None
+    assert assessment.reasons[1].en == (
+        "not pooled in bundle GEM-SCHOON: invoiced turnover counts per contract"
+    )
+
+
+def test_a_bundled_obligation_is_due_at_the_end_of_the_bundle(sroi: SroiClause) -> None:
+    [obligation] = sroi.obligations(pooled(FIRST, date(2026, 12, 31)), config(sroi, FIRST))
+
+    assert (obligation.amount_eur, obligation.due) == (Decimal("15000.00"), date(2028, 6, 30))
+    assert obligation.description.nl == "Social return: 5 % van de opdrachtwaarde van bundel GEM-SCHOON"
+    # the first contract has ended, but the bundle runs on: not yet not_met
+    assert sroi.assess(pooled(FIRST, date(2028, 1, 15)), config(sroi, FIRST)).status is Status.behind
+
+
+def test_a_bundle_is_evaluated_as_a_whole(sroi: SroiClause) -> None:
+    evaluation = sroi.evaluate(pooled(SECOND, date(2028, 6, 30), "9000.00", "4000.00"), config(sroi, SECOND))
+
+    assert evaluation.status is Status.not_met
+    assert (evaluation.obligation_eur, evaluation.realised_eur) == (Decimal("15000.00"), Decimal("13000.00"))
+    assert (evaluation.shortfall_eur, evaluation.penalty_eur) == (Decimal("2000.00"), Decimal("2000.00"))
+    assert (evaluation.figures["bundle"], evaluation.figures["bundle_contracts"]) == ("GEM-SCHOON", 2)
+    assert evaluation.reasons[1].nl.startswith("gebundeld in bundel GEM-SCHOON met 2 contracten")
+
+
+def test_a_bundled_contract_below_the_threshold_is_not_questioned(sroi: SroiClause) -> None:
+    assert sroi.not_applicable(FIRST, config(sroi, FIRST)) == []
+    alone = FIRST.model_copy(update={"bundle": None})
+    [reason] = sroi.not_applicable(alone, config(sroi, alone))
+    assert "€ 150.000,00 ligt onder de drempel" in reason.nl
+
+
+def test_bundle_check_ins_follow_the_bundle(sroi: SroiClause) -> None:
+    # nothing reported on the first contract for 5 months, but the second was reported on recently
+    members = [member(FIRST, "9000.00"), member(SECOND, "4000.00", last_reported_on=date(2028, 3, 1))]
+    state = facts(date(2028, 4, 15), "9000.00", the_contract=FIRST, bundle=members)
+    found = sroi.checkins(state, config(sroi, FIRST), sroi.assess(state, config(sroi, FIRST)))
+
+    assert [(c.rule, c.period) for c in found] == [("sroi.ends_with_shortfall", "2028-06-30")]
+    assert found[0].message.nl.startswith("GEM-2026-0001 (bundel GEM-SCHOON) loopt af op 2028-06-30")
