@@ -21,6 +21,10 @@ class EventType(StrEnum):
     leniency_granted = "leniency.granted"
     status_changed = "status.changed"
     phase_changed = "phase.changed"
+    tender_published = "tender.published"
+    contract_awarded = "contract.awarded"
+    contract_ended = "contract.ended"
+    evaluation_done = "evaluation.done"
 
 
 def record_event(
@@ -42,3 +46,11 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def event_row(
+    type: EventType, actor: str, contract_id: int, reference: str, payload: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    """An event as a row for a bulk insert (a sweep writes thousands in one statement)."""
+    return {"occurred_at": at, "type": str(type), "contract_id": contract_id, "reference": reference,
+            "actor": actor, "payload": payload}

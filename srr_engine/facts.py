@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from srr_engine.errors import UserError
 from srr_engine.events import EventType, record_event
@@ -37,13 +38,32 @@ def record_fact(
     with unit_of_work(engine) as session:
         stored = require_contract(session, reference)
         app = _application(stored.applications, instrument_kind, reference)
-        fact = schema.Fact(contract_id=stored.id, application_id=app.id, kind=kind, on=on, data=data,
-                           recorded_by=actor, recorded_at=datetime.now(UTC))
-        session.add(fact)
-        session.flush()
-        contract = session.get(schema.Contract, stored.id)
-        record_event(session, EventType.fact_recorded, actor, contract, {"kind": kind, "on": on.isoformat(), "fact_id": fact.id})
-        return fact.id
+        return _store_fact(session, stored.id, app.id, kind, on, data, actor)
+
+
+def _store_fact(
+    session: Session, contract_id: int, application_id: int | None, kind: str, on: date, data: dict[str, Any],
+    actor: str,
+) -> int:
+    """The fact and its event, in the caller's transaction. The event names the fact, never its text."""
+    fact = schema.Fact(contract_id=contract_id, application_id=application_id, kind=kind, on=on, data=data,
+                       recorded_by=actor, recorded_at=datetime.now(UTC))
+    session.add(fact)
+    session.flush()
+    contract = session.get(schema.Contract, contract_id)
+    record_event(session, EventType.fact_recorded, actor, contract, {"kind": kind, "on": on.isoformat(), "fact_id": fact.id})
+    return fact.id
+
+
+def record_note(
+    reference: str, kind: str, on: date, text: str, actor: str, engine: Engine | None = None
+) -> int:
+    """Store a story or a lesson (`contract.story`, `contract.lesson`) for the evaluation."""
+    if not text.strip():
+        raise UserError(msg("de tekst is leeg", "the text is empty"))
+    with unit_of_work(engine) as session:
+        stored = require_contract(session, reference)
+        return _store_fact(session, stored.id, None, kind, on, {"text": text.strip()}, actor)
 
 
 def grant_leniency(

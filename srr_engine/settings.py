@@ -7,6 +7,7 @@ Nested settings take `__` in environment variables, e.g. `SRR_PACE__AT_RISK_RATI
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,14 @@ def user_config_file() -> Path:
 def srr_home() -> Path:
     """Where the engine keeps its files (SQLite database, reports, Prefect's own database)."""
     return Path(os.environ.get("SRR_HOME", Path.home() / ".srr")).expanduser()
+
+
+def local_today() -> date:
+    """Today in the configured time zone. Only the edges (CLI, flow parameters) ask for it; rules
+    always get an explicit date."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 class PaceSettings(BaseModel):

@@ -20,12 +20,7 @@ def resolve_actor(by: str | None) -> str:
 
 
 def resolve_date(day: date | None) -> date:
-    """The given date, else today in the configured time zone (only ever decided here, at the edge)."""
-    if day is not None:
-        return day
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    """The given date, else today in the configured time zone (only ever decided at the edge)."""
+    from srr_engine.settings import local_today
 
-    from srr_engine.settings import get_settings
-
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return day if day is not None else local_today()

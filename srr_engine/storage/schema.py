@@ -69,6 +69,7 @@ class Contract(Base):
     pilot: Mapped[bool] = mapped_column(Boolean, default=False)
     # Small contracts of one buyer and supplier pooled into one obligation share a bundle name.
     bundle: Mapped[str | None] = mapped_column(String(64), index=True)
+    awarded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -194,6 +195,30 @@ class Assessment(Base):
     pending_cents: Mapped[int | None] = mapped_column(BigInteger)
     figures: Mapped[dict[str, Any]]
     reasons: Mapped[list[Any]]
+
+
+class Evaluation(Base):
+    """A contract's evaluation as of a date: every instrument's final figures, and who signed it off."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("contract_id", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    as_of: Mapped[date] = mapped_column(Date)
+    results: Mapped[list[Any]]
+    evaluated_by: Mapped[str] = mapped_column(String(100))
+    signed_off_by: Mapped[str | None] = mapped_column(String(100))
+    signed_off_on: Mapped[date | None] = mapped_column(Date)
+
+
+class EventCursor(Base):
+    """How far a relay (e.g. to Prefect) got through the event table: emission after commit."""
+
+    __tablename__ = "event_cursors"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger)
 
 
 class Event(Base):

@@ -1,0 +1,41 @@
+"""What the flows share: the relay of events to Prefect, and where report files go."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from prefect import task
+
+from srr_engine.emission import relay_to_prefect
+from srr_engine.settings import get_settings
+
+
+@task(name="emit-events", retries=3, retry_delay_seconds=[2, 10, 30])
+def emit_events() -> int:
+    """Emit the events committed since the last relay (after commit: the event table is the outbox)."""
+    return relay_to_prefect()
+
+
+def reports_dir() -> Path:
+    folder = get_settings().home / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def safe_name(reference: str) -> str:
+    return reference.replace("/", "_")
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """For a flow run once from the command line: no heartbeat thread, which a synchronous run
+    otherwise waits ~1 s for at exit. Served deployments keep them (they detect crashed runs)."""
+    from prefect.context import SettingsContext, get_settings_context
+
+    context = get_settings_context()
+    settings = context.settings
+    quiet = settings.model_copy(update={"flows": settings.flows.model_copy(update={"heartbeat_frequency": None})})
+    with SettingsContext(profile=context.profile, settings=quiet):
+        yield

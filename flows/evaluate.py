@@ -1,0 +1,34 @@
+"""Evaluate: final figures per instrument, stories and lessons, a report; sign-off closes the contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+
+from flows.common import emit_events, reports_dir, safe_name
+from srr_engine.evaluation import evaluate
+from srr_engine.registry import get_registry
+from srr_engine.reports import artifact_key, evaluation_html, evaluation_markdown
+from srr_engine.settings import config_dir, local_today
+
+
+@flow(name="evaluate")
+def evaluate_flow(reference: str, as_of: date | None = None, sign_off_by: str | None = None) -> dict[str, Any]:
+    """Evaluate a contract as of a date (default today); with `sign_off_by` the contract is closed."""
+    result = evaluate(reference, as_of or local_today(), get_registry(), sign_off_by or "flow:evaluate",
+                      sign_off=sign_off_by is not None)
+    text = evaluation_markdown(result)
+    stem = reports_dir() / f"evaluation-{safe_name(reference)}-{result.as_of}"
+    markdown, html = Path(f"{stem}.md"), Path(f"{stem}.html")
+    markdown.write_text(text, encoding="utf-8")
+    html.write_text(evaluation_html(result, config_dir() / "templates"), encoding="utf-8")
+    create_markdown_artifact(text, key=artifact_key("evaluation", reference),
+                             description=f"Evaluation {reference} as of {result.as_of}")
+    emit_events()
+    return {"reference": reference, "phase": str(result.contract.phase),
+            "instruments": {e.kind: str(e.status) for e in result.evaluations},
+            "html": str(html), "markdown": str(markdown)}

@@ -1,0 +1,47 @@
+"""Monitor: the portfolio sweep, one task per batch of contracts (never one per contract)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from flows.common import emit_events
+from srr_engine.registry import get_registry
+from srr_engine.reports import sweep_tables
+from srr_engine.settings import get_settings, local_today
+from srr_engine.sweep import SweepSummary, batch_bounds, sweep_batch
+
+
+@task(name="assess-batch", retries=2, retry_delay_seconds=[5, 30])
+def assess_batch(bounds: tuple[int, int], as_of: date, references: list[str] | None) -> SweepSummary:
+    """Assess one batch of contracts and store assessments and status changes (one transaction)."""
+    return sweep_batch(bounds, as_of, get_registry(), references, actor="flow:monitor")
+
+
+@flow(name="monitor")
+def monitor_flow(as_of: date | None = None, references: list[str] | None = None, batch_size: int = 1000) -> dict[str, Any]:
+    """Assess every active contract (or the named ones) as of a date, default today in the configured
+    time zone. Running it again for the same date changes nothing."""
+    day = as_of or local_today()
+    summary = SweepSummary(day)
+    for bounds in batch_bounds(day, batch_size, references):
+        summary.merge(assess_batch(bounds, day, references))
+    counts, attention = sweep_tables(summary, get_settings().language)
+    create_table_artifact(counts, key="monitor-status-counts", description=f"Contracten per status, {day}")
+    if attention:
+        create_table_artifact(attention, key="monitor-attention", description=f"Eerst aandacht nodig, {day}")
+    else:
+        create_markdown_artifact(f"Geen contracten die aandacht vragen per {day}. / No contract needs attention.",
+                                 key="monitor-attention")
+    emit_events()
+    return {"as_of": day.isoformat(), "contracts": summary.contracts, "statuses": dict(summary.statuses),
+            "stored": summary.stored, "changes": summary.changes, "ended": summary.ended}
+
+
+@flow(name="reassess")
+def reassess_flow(reference: str, as_of: date | None = None) -> dict[str, Any]:
+    """Reassess one contract, e.g. when a realisation on it was accepted (an event trigger)."""
+    return monitor_flow(as_of=as_of, references=[reference])

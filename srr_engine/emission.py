@@ -1,0 +1,145 @@
+"""Domain events to Prefect, after commit: a relay reads the event table from its cursor and emits.
+
+Events are written in the same transaction as the change they record (the table is the outbox); the
+relay emits what came after its cursor and moves the cursor only once Prefect took the batch. If
+Prefect is unreachable nothing moves, and the next relay emits them. Each Prefect event id is derived
+from the engine's event id, and Prefect's server stores an id once, so a batch emitted twice (a crash
+between emitting and moving the cursor) still shows once in Prefect.
+
+Prefect sees codes and figures only: the resource is `srr.contract.<REF>`, related resources are the
+instrument, the supplier and the buyer; actors and free-text reasons stay in the engine.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, aliased
+
+from srr_engine.storage import schema
+from srr_engine.storage.db import unit_of_work
+
+if TYPE_CHECKING:
+    from prefect.events import Event
+
+CURSOR = "prefect"
+BATCH = 500
+NAMESPACE = uuid.UUID("6f1d3c52-8e0b-4a0e-9a55-5d8a3b1f0c11")
+PRIVATE_KEYS = {"reason", "note", "text"}
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def prefect_event(row: schema.Event, buyer: str | None, supplier: str | None, source: str) -> Event:
+    """The Prefect form of an engine event."""
+    from prefect.events import Event
+
+    payload = {k: v for k, v in row.payload.items() if k not in PRIVATE_KEYS}
+    resource = {"prefect.resource.id": f"srr.contract.{row.reference}" if row.reference else "srr.engine",
+                "prefect.resource.name": row.reference or "srr-engine"}
+    related: list[dict[str, str]] = []
+    if kind := payload.get("kind"):
+        resource["srr.instrument"] = str(kind).split(".", 1)[0]
+        related.append({"prefect.resource.id": f"srr.instrument.{resource['srr.instrument']}",
+                        "prefect.resource.role": "instrument"})
+    if row.type == "status.changed":
+        resource["srr.status"] = str(payload.get("to"))
+    for role, name in (("supplier", supplier), ("buyer", buyer)):
+        if name:
+            related.append({"prefect.resource.id": f"srr.organisation.{slug(name)}", "prefect.resource.role": role,
+                            "prefect.resource.name": name})
+    return Event(id=uuid.uuid5(NAMESPACE, f"{source}:{row.id}"), occurred=row.occurred_at, event=f"srr.{row.type}",
+                 resource=resource, related=related, payload={**payload, "srr_event_id": row.id})
+
+
+def _organisations(session: Session, contract_ids: set[int]) -> dict[int, tuple[str | None, str | None]]:
+    buyer, supplier = aliased(schema.Organisation), aliased(schema.Organisation)
+    c = schema.Contract
+    rows = session.execute(
+        select(c.id, buyer.name, supplier.name)
+        .join(buyer, c.buyer_id == buyer.id)
+        .outerjoin(supplier, c.supplier_id == supplier.id)
+        .where(c.id.in_(contract_ids))
+    )
+    return {cid: (b, s) for cid, b, s in rows}
+
+
+def relay(send: Callable[[list[Event]], None], source: str, engine: Engine | None = None) -> int:
+    """Emit every event after the cursor through `send`, batch by batch; returns how many were emitted.
+
+    `source` names the database (events of two engines must not share ids). `send` raising leaves the
+    cursor where it was. The cursor row is locked while a batch is sent, so two relays never interleave.
+    """
+    emitted = 0
+    while True:
+        with unit_of_work(engine) as session:
+            cursor = session.scalar(select(schema.EventCursor).where(schema.EventCursor.name == CURSOR).with_for_update())
+            if cursor is None:
+                cursor = schema.EventCursor(name=CURSOR, last_event_id=0)
+                session.add(cursor)
+            rows = list(session.scalars(select(schema.Event).where(schema.Event.id > cursor.last_event_id)
+                                        .order_by(schema.Event.id).limit(BATCH)))
+            if not rows:
+                return emitted
+            orgs = _organisations(session, {r.contract_id for r in rows if r.contract_id})
+            send([prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=source) for r in rows])
+            cursor.last_event_id = rows[-1].id
+            emitted += len(rows)
+
+
+def pending(engine: Engine | None = None) -> int:
+    """How many events wait for the relay."""
+    from sqlalchemy import func
+
+    with unit_of_work(engine) as session:
+        last = session.scalar(select(schema.EventCursor.last_event_id).where(schema.EventCursor.name == CURSOR)) or 0
+        return session.scalar(select(func.count()).select_from(schema.Event).where(schema.Event.id > last)) or 0
+
+
+def send_to_prefect(events: list[Event]) -> None:
+    """Emit through Prefect's events client (the configured server, or the ephemeral one); raises
+    when Prefect cannot be reached."""
+    from prefect.events.clients import get_events_client
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def emit_all() -> None:
+        async with get_events_client(reconnection_attempts=2) as client:
+            for event in events:
+                await client.emit(event)
+
+    run_coro_as_sync(emit_all())
+
+
+def source_name(database_url: str) -> str:
+    """A stable name for this engine's database (its URL without the password)."""
+    from srr_engine.redact import redact_url
+
+    return redact_url(database_url)
+
+
+def relay_to_prefect(engine: Engine | None = None, database_url: str | None = None) -> int:
+    """Emit the pending events to Prefect; what cannot be emitted now is left for the next run."""
+    from srr_engine.settings import get_settings
+
+    return relay(send_to_prefect, source_name(database_url or get_settings().effective_database_url), engine)
+
+
+def relay_quietly(engine: Engine | None = None) -> None:
+    """After a command for people: emit when a Prefect server is configured, never start one, and
+    never fail the command (the events wait for the next relay)."""
+    import logging
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return
+    try:
+        relay_to_prefect(engine)
+    except Exception as exc:  # Prefect down: the events stay in the outbox
+        logging.getLogger(__name__).warning("events not emitted to Prefect yet: %s", type(exc).__name__)
+

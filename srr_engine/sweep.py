@@ -1,0 +1,193 @@
+"""The monitoring sweep: assess every monitored contract as of a date and store what changed.
+
+A sweep runs in batches of contracts (hundreds to thousands): each batch is one transaction that
+assesses, stores the assessment history and appends an event for every status change. Running it
+twice for the same date changes nothing the second time. The Prefect flow calls `sweep_batch` once
+per batch; `sweep` runs the same batches without Prefect.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
+
+from srr_engine.assess import ContractResult, assess_contracts, monitored_query
+from srr_engine.domain import Phase
+from srr_engine.events import EventType, event_row
+from srr_engine.messages import Message
+from srr_engine.registry import Registry
+from srr_engine.status import SEVERITY, Status
+from srr_engine.storage import schema
+from srr_engine.storage.assessments import assessments_on, statuses_before
+from srr_engine.storage.contracts import load_contracts
+from srr_engine.storage.db import unit_of_work
+
+ATTENTION_LIMIT = 25
+NEEDS_ATTENTION = {Status.error, Status.not_met, Status.behind, Status.at_risk}
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A contract that needs attention, for the sweep's summary (worst first)."""
+
+    reference: str
+    status: Status
+    reason: Message | None
+
+
+@dataclass
+class SweepSummary:
+    """What a sweep (or one batch of it) did; batches merge into the run's summary."""
+
+    as_of: date
+    contracts: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    stored: int = 0
+    changes: int = 0
+    ended: int = 0
+    attention: list[Attention] = field(default_factory=list)
+
+    def merge(self, other: SweepSummary) -> SweepSummary:
+        self.contracts += other.contracts
+        self.statuses.update(other.statuses)
+        self.stored += other.stored
+        self.changes += other.changes
+        self.ended += other.ended
+        self.attention = most_urgent(self.attention + other.attention)
+        return self
+
+
+def most_urgent(items: list[Attention]) -> list[Attention]:
+    return sorted(items, key=lambda a: (-SEVERITY[a.status], a.reference))[:ATTENTION_LIMIT]
+
+
+def batch_bounds(
+    as_of: date, size: int, references: list[str] | None = None, engine: Engine | None = None
+) -> list[tuple[int, int]]:
+    """The (first id, last id) of each batch of monitored contracts: cheap to compute, and small to
+    hand to a Prefect task as parameters."""
+    with unit_of_work(engine) as session:
+        ids = list(session.scalars(monitored_query(references).with_only_columns(schema.Contract.id)))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def sweep_batch(
+    bounds: tuple[int, int],
+    as_of: date,
+    registry: Registry,
+    references: list[str] | None = None,
+    actor: str = "monitor",
+    engine: Engine | None = None,
+) -> SweepSummary:
+    """Assess the monitored contracts with ids in `bounds` and store the results, in one transaction."""
+    first, last = bounds
+    query = monitored_query(references).where(schema.Contract.id.between(first, last))
+    with unit_of_work(engine) as session:
+        results = assess_contracts(session, registry, load_contracts(session, query), as_of)
+        summary = store_results(session, results, as_of, actor)
+        summary.ended = record_ended(session, results, as_of, actor)
+    return summary
+
+
+def sweep(
+    as_of: date,
+    registry: Registry,
+    references: list[str] | None = None,
+    batch_size: int = 1000,
+    actor: str = "monitor",
+    engine: Engine | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepSummary:
+    """The whole sweep without Prefect, batch after batch."""
+    summary = SweepSummary(as_of)
+    for bounds in batch_bounds(as_of, batch_size, references, engine):
+        batch = sweep_batch(bounds, as_of, registry, references, actor, engine)
+        summary.merge(batch)
+        if progress:
+            progress(batch.contracts)
+    return summary
+
+
+def assessment_values(assessment: Any) -> dict[str, Any]:
+    """The stored columns of an assessment (JSON-safe, so a re-run compares equal)."""
+    data = assessment.model_dump(mode="json")
+    return {
+        "status": str(assessment.status),
+        "obligation_cents": _cents(assessment.obligation_eur),
+        "expected_cents": _cents(assessment.expected_eur),
+        "realised_cents": _cents(assessment.realised_eur),
+        "pending_cents": _cents(assessment.pending_eur),
+        "figures": data["figures"],
+        "reasons": data["reasons"],
+    }
+
+
+def _cents(amount: Any) -> int | None:
+    return None if amount is None else int(amount * 100)
+
+
+def store_results(session: Session, results: list[ContractResult], as_of: date, actor: str) -> SweepSummary:
+    """Write new or changed assessments (executemany) and a `status.changed` event per change."""
+    summary = SweepSummary(as_of, contracts=len(results))
+    app_ids = [i.application.id for r in results for i in r.instruments]
+    existing = assessments_on(session, app_ids, as_of)
+    before = statuses_before(session, app_ids, as_of)
+    now = datetime.now(UTC)
+    new_rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for result in results:
+        reference = result.stored.contract.reference
+        status = result.status
+        summary.statuses[str(status) if status else "none"] += 1
+        if status in NEEDS_ATTENTION:
+            worst = next(i.assessment for i in result.instruments if i.assessment.status == status)
+            summary.attention.append(Attention(reference, status, worst.reasons[0] if worst.reasons else None))
+        for item in result.instruments:
+            values = assessment_values(item.assessment)
+            old = existing.get(item.application.id)
+            if old is None:
+                new_rows.append({"contract_id": result.stored.id, "application_id": item.application.id,
+                                 "as_of": as_of, **values})
+                previous = before.get(item.application.id)
+            elif all(getattr(old, key) == value for key, value in values.items()):
+                continue
+            else:
+                previous = old.status
+                for key, value in values.items():
+                    setattr(old, key, value)
+            summary.stored += 1
+            if previous != values["status"]:
+                events.append(event_row(EventType.status_changed, actor, result.stored.id, reference, {
+                    "kind": item.application.kind, "application_id": item.application.id,
+                    "from": previous, "to": values["status"], "as_of": as_of.isoformat()}, now))
+    if new_rows:
+        session.execute(insert(schema.Assessment), new_rows)
+    if events:
+        session.execute(insert(schema.Event), events)
+    summary.changes = len(events)
+    summary.attention = most_urgent(summary.attention)
+    return summary
+
+
+def record_ended(session: Session, results: list[ContractResult], as_of: date, actor: str) -> int:
+    """A `contract.ended` event, once, for each active contract whose end date has passed (its
+    evaluation can start: a Prefect trigger reacts to it)."""
+    ended = {r.stored.id: r.stored.contract for r in results
+             if r.stored.contract.phase == Phase.active and r.stored.contract.end < as_of}
+    if not ended:
+        return 0
+    known = set(session.scalars(select(schema.Event.contract_id).where(
+        schema.Event.type == str(EventType.contract_ended), schema.Event.contract_id.in_(ended))))
+    now = datetime.now(UTC)
+    rows = [event_row(EventType.contract_ended, actor, cid, c.reference, {"end": c.end.isoformat(),
+                                                                          "as_of": as_of.isoformat()}, now)
+            for cid, c in ended.items() if cid not in known]
+    if rows:
+        session.execute(insert(schema.Event), rows)
+    return len(rows)
