@@ -139,7 +139,8 @@ def relay_quietly(engine: Engine | None = None) -> None:
     if not os.environ.get("PREFECT_API_URL"):
         return
     try:
-        relay_to_prefect(engine)
+        if pending(engine):
+            relay_to_prefect(engine)
     except Exception as exc:  # Prefect down: the events stay in the outbox
         logging.getLogger(__name__).warning("events not emitted to Prefect yet: %s", type(exc).__name__)
 

@@ -42,6 +42,17 @@ def _plugin_commands() -> None:
             typer.echo(f"Plugin {impl.plugin_name}: commando's niet geladen / commands not loaded: {exc}", err=True)
 
 
+def _emit_events() -> None:
+    """Events committed by the command go to Prefect right away when a server is configured
+    (`PREFECT_API_URL`); otherwise the next flow run or `srr events relay` emits them."""
+    import os
+
+    if os.environ.get("PREFECT_API_URL"):
+        from srr_engine.emission import relay_quietly
+
+        relay_quietly()
+
+
 def main() -> None:
     """Entry point of the `srr` script: turns user errors into a clear message and exit code 2."""
     from srr_engine.errors import UserError
@@ -49,7 +60,10 @@ def main() -> None:
     _plugin_commands()
     try:
         # Without standalone mode click returns (not raises) the exit code of typer.Exit.
-        sys.exit(app(standalone_mode=False) or 0)
+        code = app(standalone_mode=False) or 0
+        if code == 0:
+            _emit_events()
+        sys.exit(code)
     except UserError as exc:
         fail(exc)
     except typer.Abort:

@@ -61,6 +61,22 @@ def apply(
     say(msg(f"{reference}: toegevoegd: {', '.join(kinds)}", f"{reference}: added: {', '.join(kinds)}"))
 
 
+@app.command("note")
+def note(
+    reference: Annotated[str, typer.Argument(help="Contractkenmerk.")],
+    text: Annotated[str, typer.Argument(help="Het verhaal of de les, zonder namen. / The story or lesson, no names.")],
+    lesson: Annotated[bool, typer.Option("--lesson", help="Een les in plaats van een verhaal. / A lesson.")] = False,
+    on: AsOf = None,
+    by: By = None,
+) -> None:
+    """Leg een verhaal of les vast voor de evaluatie. / Record a story or lesson for the evaluation."""
+    from srr_engine.facts import record_note
+
+    kind = "contract.lesson" if lesson else "contract.story"
+    record_note(reference, kind, resolve_date(on), text, resolve_actor(by))
+    say(msg(f"{reference}: {'les' if lesson else 'verhaal'} vastgelegd", f"{reference}: {'lesson' if lesson else 'story'} recorded"))
+
+
 @app.command("list")
 def list_(
     phase: Annotated[str | None, typer.Option(help="planned, tendering, awarded, active, evaluating, closed")] = None,

@@ -85,17 +85,21 @@ def test_tender_award_monitor_evaluate(srr, examples, tmp_path):
     changes = events(srr.url, "RWS-2026-0042", "status.changed")
     assert changes and all(e.payload["from"] != e.payload["to"] for e in changes)
     assert [e.payload["end"] for e in events(srr.url, "DJI-2026-0007", "contract.ended")] == ["2028-02-29"]
-    assert "monitor-status-counts" and artifact("monitor-status-counts")
+    # after both end dates, with the obligations unmet, the last sweep counts both as not met
+    assert json.loads(artifact("monitor-status-counts")) == [{"status": "not_met", "contracts": 2}]
 
     before = row_counts(srr.url)
     srr.ok("monitor", "--as-of", "2030-01-31")
     assert row_counts(srr.url) == before  # the same date again changes nothing
 
+    srr.ok("contracts", "note", "RWS-2026-0042", "Twee schoonmakers kregen een vast contract.", "--as-of", "2027-05-01")
+    srr.ok("contracts", "note", "RWS-2026-0042", "Begin de gesprekken voor de gunning.", "--lesson", "--as-of", "2029-11-01")
     out = srr.ok("evaluate", "RWS-2026-0042", "--as-of", "2029-12-31")
     assert "evaluating" in out
     report = next((srr.home / "reports").glob("evaluation-RWS-2026-0042-2029-12-31.html"))
     html = report.read_text(encoding="utf-8")
     assert "sroi_clause" in html and "P-7f3a" not in html
+    assert "vast contract" in html and "Begin de gesprekken" in html
     assert "sroi_clause" in artifact("evaluation-rws-2026-0042")
     srr.ok("evaluate", "RWS-2026-0042", "--as-of", "2029-12-31", "--sign-off", "--by", "inkoop")
     assert json.loads(srr.ok("contracts", "show", "RWS-2026-0042", "--json"))["phase"] == "closed"
