@@ -7,7 +7,7 @@ its flows. Prefect is imported only when one of these commands runs.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
@@ -79,13 +79,20 @@ def monitor(
     as_of: AsOf = None,
     reference: Annotated[list[str] | None, typer.Option("--contract", help="Alleen deze contracten. / Only these.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Contracten per taak / contracts per task.")] = 1000,
+    at: Annotated[datetime | None, typer.Option(
+        "--at", help="Moment van verzenden (lokaal); standaard de peildatum op dit uur. / Moment of sending.")] = None,
 ) -> None:
     """Portefeuille-ronde: beoordelen, opslaan, events. / Portfolio sweep: assess, store, emit events."""
-    result = run_once("monitor:monitor_flow", as_of, reference or None, batch_size)
+    result = run_once("monitor:monitor_flow", as_of, reference or None, batch_size, at)
+    nudges = result["nudges"]
     say(msg(f"{result['contracts']} contracten beoordeeld per {result['as_of']}; {result['changes']} "
-            f"statuswijzigingen, {result['stored']} beoordelingen opgeslagen",
+            f"statuswijzigingen, {result['stored']} beoordelingen opgeslagen, {result['checkins']} nieuwe check-ins, "
+            f"{nudges['digests_sent']} berichten verstuurd, {nudges['digests_failed']} mislukt",
             f"{result['contracts']} contracts assessed as of {result['as_of']}; {result['changes']} status changes, "
-            f"{result['stored']} assessments stored"))
+            f"{result['stored']} assessments stored, {result['checkins']} new check-ins, "
+            f"{nudges['digests_sent']} digests sent, {nudges['digests_failed']} failed"))
+    if nudges["held_back"]:
+        typer.echo(nudges["held_back"])
     table(["status", "contracten / contracts"], sorted(result["statuses"].items()))
 
 

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -69,7 +69,8 @@ class Contact(Strict):
     """A person by role on a contract, with apprise notification URLs (secrets: never printed whole)."""
 
     name: str = Field(min_length=1, max_length=200)
-    notify: list[SecretStr] = Field(default_factory=list)
+    notify: list[SecretStr] = Field(default_factory=list, description="apprise URLs, or tag:NAME in the apprise config")
+    language: Literal["nl", "en"] | None = Field(None, description="Language of this person's nudges (default: settings)")
 
     @field_serializer("notify", when_used="json")
     def _dump_secret(self, urls: list[SecretStr]) -> list[str]:

@@ -25,6 +25,8 @@ class EventType(StrEnum):
     contract_awarded = "contract.awarded"
     contract_ended = "contract.ended"
     evaluation_done = "evaluation.done"
+    checkin_sent = "checkin.sent"
+    checkin_answered = "checkin.answered"
 
 
 def record_event(

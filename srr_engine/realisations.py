@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from srr_engine.errors import ContractError, Problem, UserError, problems_from_validation
+from srr_engine.checkins import answer_by_report
 from srr_engine.events import EventType, record_event
 from srr_engine.messages import msg
 from srr_engine.realisation_rows import RealisationRow, read_rows
@@ -173,6 +174,7 @@ def _store(
         row = session.get(schema.Contract, contract_id)
         record_event(session, EventType.realisation_reported, actor, row,
                      {"rows": len(values), "value_eur": f"{sum(values) / 100:.2f}", "import_id": batch.id})
+    answer_by_report(session, list(per_contract), actor, reported_on)
     return ImportResult(
         rows=len(valued),
         per_contract={contracts[cid].contract.reference: len(v) for cid, v in per_contract.items()},

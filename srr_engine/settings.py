@@ -7,7 +7,7 @@ Nested settings take `__` in environment variables, e.g. `SRR_PACE__AT_RISK_RATI
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -47,12 +47,16 @@ def srr_home() -> Path:
     return Path(os.environ.get("SRR_HOME", Path.home() / ".srr")).expanduser()
 
 
-def local_today() -> date:
-    """Today in the configured time zone. Only the edges (CLI, flow parameters) ask for it; rules
-    always get an explicit date."""
+def local_now() -> datetime:
+    """Now in the configured time zone, as a local (naive) time. Only the edges (CLI, flow
+    parameters) ask for it; rules always get an explicit date or moment."""
     from zoneinfo import ZoneInfo
 
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return datetime.now(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    return local_now().date()
 
 
 class PaceSettings(BaseModel):
@@ -75,6 +79,30 @@ class PluginSettings(BaseModel):
     block: list[str] = Field(default_factory=list)
 
 
+class NudgeSettings(BaseModel):
+    """When check-ins are due and when nudges may go out (`[nudges]`)."""
+
+    checkin_every_days: int = Field(28, ge=1, description="Regular check-in to the contract manager when on track.")
+    checkin_every_days_at_risk: int = Field(7, ge=1, description="... when at risk, behind or not met.")
+    first_contact_days: int = Field(7, ge=0, description="First contact within this many days of award.")
+    unanswered_days: int = Field(14, ge=1, description="An unanswered check-in escalates after this many days.")
+    business_days_only: bool = Field(True, description="No nudges at weekends or on public holidays.")
+    holidays_country: str = Field("NL", description="Country of the public holidays (python-holidays code).")
+    send_from: time = Field(time(8, 0), description="No nudges before this local time.")
+    send_until: time = Field(time(18, 0), description="No nudges after this local time.")
+    retry_seconds: list[float] = Field(
+        default_factory=lambda: [1, 4], description="Waits between the tries of one delivery within a run; "
+        "what still fails is retried by the next run.")
+    lease_seconds: int = Field(300, ge=1, description="A digest left half-sent this long ago (a crash) is sent again.")
+    templates: Path | None = Field(None, description="A folder with your own nudge templates (nudges/<lang>/...).")
+    apprise_config: Path | None = Field(None, description="An apprise config file for `tag:NAME` recipients.")
+    defaults: dict[str, list[SecretStr]] = Field(
+        default_factory=dict,
+        description="Organisation-wide recipients per role (contract_manager, supplier, escalation): apprise "
+        "URLs or tag:NAME, used where a contract names no one for that role.",
+    )
+
+
 class Settings(BaseSettings):
     """The engine's effective settings."""
 
@@ -93,6 +121,7 @@ class Settings(BaseSettings):
         description="Who is recorded on events when a command does not say (--by).",
     )
     pace: PaceSettings = Field(default_factory=PaceSettings)
+    nudges: NudgeSettings = Field(default_factory=NudgeSettings)
     plugins: PluginSettings = Field(default_factory=PluginSettings)
     instruments: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Settings per instrument kind, validated by that instrument."

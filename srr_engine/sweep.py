@@ -18,10 +18,12 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from srr_engine.assess import ContractResult, assess_contracts, monitored_query
+from srr_engine.checkins import due_checkins, fell_behind, store_checkins, unanswered
 from srr_engine.domain import Phase
 from srr_engine.events import EventType, event_row
 from srr_engine.messages import Message
 from srr_engine.registry import Registry
+from srr_engine.settings import NudgeSettings, get_settings
 from srr_engine.status import SEVERITY, Status
 from srr_engine.storage import schema
 from srr_engine.storage.assessments import assessments_on, statuses_before
@@ -51,6 +53,7 @@ class SweepSummary:
     stored: int = 0
     changes: int = 0
     ended: int = 0
+    checkins: int = 0
     attention: list[Attention] = field(default_factory=list)
 
     def merge(self, other: SweepSummary) -> SweepSummary:
@@ -59,6 +62,7 @@ class SweepSummary:
         self.stored += other.stored
         self.changes += other.changes
         self.ended += other.ended
+        self.checkins += other.checkins
         self.attention = most_urgent(self.attention + other.attention)
         return self
 
@@ -84,15 +88,33 @@ def sweep_batch(
     references: list[str] | None = None,
     actor: str = "monitor",
     engine: Engine | None = None,
+    nudges: NudgeSettings | None = None,
 ) -> SweepSummary:
-    """Assess the monitored contracts with ids in `bounds` and store the results, in one transaction."""
+    """Assess the monitored contracts with ids in `bounds`, store the results and plan the check-ins
+    they call for, in one transaction (the check-ins are the nudge outbox)."""
     first, last = bounds
     query = monitored_query(references).where(schema.Contract.id.between(first, last))
+    nudges = nudges or get_settings().nudges
     with unit_of_work(engine) as session:
         results = assess_contracts(session, registry, load_contracts(session, query), as_of)
-        summary = store_results(session, results, as_of, actor)
+        summary, behind = store_results(session, results, as_of, actor)
         summary.ended = record_ended(session, results, as_of, actor)
+        summary.checkins = plan_checkins(session, results, behind, as_of, registry, nudges)
     return summary
+
+
+def plan_checkins(
+    session: Session, results: list[ContractResult], behind: set[int], as_of: date, registry: Registry,
+    nudges: NudgeSettings,
+) -> int:
+    """The check-ins due as of the date: regular ones, the instruments' own, unanswered ones escalated,
+    and an escalation for every contract that fell behind."""
+    ids = [r.stored.id for r in results]
+    awarded = {cid: on for cid, on in session.execute(
+        select(schema.Contract.id, schema.Contract.awarded_on).where(schema.Contract.id.in_(ids)))}
+    planned = due_checkins(results, as_of, registry, nudges, awarded) + unanswered(session, ids, as_of, nudges)
+    planned += [fell_behind(r, as_of) for r in results if r.stored.id in behind]
+    return store_checkins(session, planned, as_of)
 
 
 def sweep(
@@ -132,8 +154,11 @@ def _cents(amount: Any) -> int | None:
     return None if amount is None else int(amount * 100)
 
 
-def store_results(session: Session, results: list[ContractResult], as_of: date, actor: str) -> SweepSummary:
-    """Write new or changed assessments (executemany) and a `status.changed` event per change."""
+def store_results(
+    session: Session, results: list[ContractResult], as_of: date, actor: str
+) -> tuple[SweepSummary, set[int]]:
+    """Write new or changed assessments (executemany) and a `status.changed` event per change.
+    Also returns the contracts with an instrument that changed to `behind`."""
     summary = SweepSummary(as_of, contracts=len(results))
     app_ids = [i.application.id for r in results for i in r.instruments]
     existing = assessments_on(session, app_ids, as_of)
@@ -141,6 +166,7 @@ def store_results(session: Session, results: list[ContractResult], as_of: date, 
     now = datetime.now(UTC)
     new_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    behind: set[int] = set()
     for result in results:
         reference = result.stored.contract.reference
         status = result.status
@@ -163,6 +189,8 @@ def store_results(session: Session, results: list[ContractResult], as_of: date, 
                     setattr(old, key, value)
             summary.stored += 1
             if previous != values["status"]:
+                if values["status"] == str(Status.behind):
+                    behind.add(result.stored.id)
                 events.append(event_row(EventType.status_changed, actor, result.stored.id, reference, {
                     "kind": item.application.kind, "application_id": item.application.id,
                     "from": previous, "to": values["status"], "as_of": as_of.isoformat()}, now))
@@ -172,7 +200,7 @@ def store_results(session: Session, results: list[ContractResult], as_of: date, 
         session.execute(insert(schema.Event), events)
     summary.changes = len(events)
     summary.attention = most_urgent(summary.attention)
-    return summary
+    return summary, behind
 
 
 def record_ended(session: Session, results: list[ContractResult], as_of: date, actor: str) -> int:

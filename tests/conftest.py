@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from receivers import HttpInbox, SmtpInbox
 from srr_test_support import reset_caches
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,21 @@ def srr_sqlite(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     runner.ok("init")
     yield runner
     reset_caches()
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    """A real SMTP server on 127.0.0.1:2525 (the port in the example contracts)."""
+    inbox = SmtpInbox()
+    inbox.controller.start()
+    yield inbox
+    inbox.controller.stop()
+
+
+@pytest.fixture
+def http_inbox() -> Iterator[HttpInbox]:
+    """A real HTTP endpoint on 127.0.0.1:8765 (the port in the example contracts)."""
+    inbox = HttpInbox()
+    inbox.start()
+    yield inbox
+    inbox.stop()

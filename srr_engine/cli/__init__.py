@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from srr_engine.cli import contracts, operations, realisations
+from srr_engine.cli import checkins, contracts, operations, realisations
 from srr_engine.cli.output import fail
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app = typer.Typer(
 operations.register(app)
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(realisations.app, name="realisations")
+app.add_typer(checkins.checkins_app, name="checkins")
+app.add_typer(checkins.nudges_app, name="nudges")
 
 
 _commands_from: set[str] = set()

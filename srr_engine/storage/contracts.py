@@ -75,6 +75,7 @@ def insert_contract(session: Session, contract: domain.Contract) -> schema.Contr
                 role=str(role),
                 name=contact.name,
                 notify=[u.get_secret_value() for u in contact.notify],
+                language=contact.language,
             )
         )
     return row
@@ -148,7 +149,7 @@ def to_domain(
         bundle=row.bundle,
         supplier=org(row.supplier_id),
         contacts={
-            domain.Role(c.role): domain.Contact.model_validate({"name": c.name, "notify": c.notify})
+            domain.Role(c.role): domain.Contact.model_validate({"name": c.name, "notify": c.notify, "language": c.language})
             for c in contacts
         },
         instruments=[domain.InstrumentSpec.model_validate({"kind": a.kind, **a.config}) for a in apps],

@@ -83,6 +83,7 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(String(200))
     # apprise URLs hold secrets: never print them whole (srr_engine.redact).
     notify: Mapped[list[Any]]
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class InstrumentApplication(Base):
@@ -210,6 +211,60 @@ class Evaluation(Base):
     evaluated_by: Mapped[str] = mapped_column(String(100))
     signed_off_by: Mapped[str | None] = mapped_column(String(100))
     signed_off_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Checkin(Base):
+    """A check-in due for one role on a contract: the nudge outbox.
+
+    Written in the same transaction as the assessment that caused it. The unique key (contract, rule,
+    role, period) is the idempotency key: re-runs and concurrent sweeps cannot plan it twice. It is
+    delivered in a digest (one message per recipient per run) and may be answered.
+    """
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "rule", "role", "period"),
+        Index("ix_checkins_delivery", "delivery", "digest_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(64))
+    planned_on: Mapped[date] = mapped_column(Date)
+    urgency: Mapped[int] = mapped_column(Integer)
+    # {"nl": ..., "en": ...}: what is asked. Figures and codes only, never a candidate or a name.
+    message: Mapped[dict[str, Any]]
+    figures: Mapped[dict[str, Any]]
+    expects_answer: Mapped[bool] = mapped_column(Boolean)
+    delivery: Mapped[str] = mapped_column(String(16))  # pending | queued | sent | no_recipient
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+    answer: Mapped[str | None] = mapped_column(String(32))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Digest(Base):
+    """One message to one recipient with the check-ins due for them, most urgent first.
+
+    `key` travels in the message (and as an Idempotency-Key header to webhooks): a digest re-sent
+    after a crash between sending and recording carries the same key, so a receiver can drop it.
+    """
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(36), unique=True)
+    recipient: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the targets, not the targets
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class EventCursor(Base):

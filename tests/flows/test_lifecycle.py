@@ -57,7 +57,7 @@ def artifact(key: str) -> str:
     return json.dumps(found[0]["data"]) if not isinstance(found[0]["data"], str) else found[0]["data"]
 
 
-def test_tender_award_monitor_evaluate(srr, examples, tmp_path):
+def test_tender_award_monitor_evaluate(srr, examples, tmp_path, smtp_inbox, http_inbox):
     planned, suppliers = planned_examples(examples, tmp_path)
     srr.ok("contracts", "add", planned)
     assert "planned" in srr.ok("contracts", "show", "RWS-2026-0042")
@@ -78,7 +78,7 @@ def test_tender_award_monitor_evaluate(srr, examples, tmp_path):
     srr.ok("realisations", "review", "RWS-2026-0042", "--accept-all")
 
     for day in month_ends(date(2026, 1, 1), date(2030, 1, 31)):
-        srr.ok("monitor", "--as-of", day.isoformat())
+        srr.ok("monitor", "--as-of", day.isoformat(), "--at", f"{day}T09:00")
     counts = row_counts(srr.url)
     # one assessment per instrument and month while monitored: RWS (2 instruments) and DJI (1)
     assert counts["assessments"] == 2 * 49 + 1 * 49
@@ -88,8 +88,13 @@ def test_tender_award_monitor_evaluate(srr, examples, tmp_path):
     # after both end dates, with the obligations unmet, the last sweep counts both as not met
     assert json.loads(artifact("monitor-status-counts")) == [{"status": "not_met", "contracts": 2}]
 
+    # the monitor flow delivered the check-ins it planned: one digest per recipient per run
+    first_contact = [m for m in smtp_inbox.to("cm@example.nl") if "eerste gesprek" in m.text]
+    assert len(first_contact) == 1 and "RWS-2026-0042" in first_contact[0].text
+    assert http_inbox.posts and all("Idempotency-Key" in p.headers for p in http_inbox.posts)
+
     before = row_counts(srr.url)
-    srr.ok("monitor", "--as-of", "2030-01-31")
+    srr.ok("monitor", "--as-of", "2030-01-31", "--at", "2030-01-31T09:00")
     assert row_counts(srr.url) == before  # the same date again changes nothing
 
     srr.ok("contracts", "note", "RWS-2026-0042", "Twee schoonmakers kregen een vast contract.", "--as-of", "2027-05-01")

@@ -1,0 +1,77 @@
+"""Real local receivers for nudges: an SMTP server (aiosmtpd) and an HTTP endpoint on 127.0.0.1,
+on the ports the example contracts name (2525 and 8765)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import http.server
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    subject: str
+    text: str
+    html: str
+
+
+class SmtpInbox:
+    def __init__(self, port: int = 2525):
+        self.mails: list[Mail] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        parts = {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+        self.mails.append(Mail(list(envelope.rcpt_tos), str(message["Subject"]), parts.get("text/plain", ""),
+                               parts.get("text/html", "")))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Mail]:
+        return [m for m in self.mails if address in m.to]
+
+
+@dataclass
+class Post:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class HttpInbox:
+    """Records every POST; while `down` is set it answers 503 (a webhook that is down)."""
+
+    port: int = 8765
+    posts: list[Post] = field(default_factory=list)
+    down: bool = False
+
+    def start(self) -> None:
+        inbox = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if inbox.down:
+                    self.send_response(503)
+                else:
+                    inbox.posts.append(Post(self.path, dict(self.headers), json.loads(body or b"{}")))
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

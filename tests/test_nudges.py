@@ -1,0 +1,216 @@
+"""Check-ins and nudges delivered to a real SMTP server and a real HTTP endpoint: the right message to
+the right person, in their language, once, on business days only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from srr_engine.nudges import outcome
+from srr_engine.registry import get_registry
+from srr_engine.settings import get_settings
+from srr_engine.sweep import sweep
+
+TUESDAY = "2026-06-30"
+
+
+def contracts_file(examples: Path, tmp_path: Path, extra: bool = False, supplier_url: str | None = None) -> Path:
+    """The example contracts as users write them; the supplier reads English. With `extra`, a second
+    contract for the same contract manager (the digest must group them)."""
+    contracts = yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
+    supplier = contracts[0]["contacts"]["supplier"]
+    supplier["language"] = "en"
+    if supplier_url:
+        supplier["notify"] = [supplier_url]
+    if extra:
+        twin = {**contracts[0], "reference": "RWS-2026-0043", "title": "Schoonmaak steunpunten",
+                "instruments": [contracts[0]["instruments"][0]]}
+        contracts.append(twin)
+    path = tmp_path / "contracts.yaml"
+    path.write_text(yaml.safe_dump(contracts, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def monitor(day: str) -> None:
+    """The sweep of the monitor flow, through the core (the flow tests run it on Prefect)."""
+    sweep(date.fromisoformat(day), get_registry())
+
+
+def send(srr, at: str) -> str:
+    return srr.ok("nudges", "send", "--at", at)
+
+
+@pytest.fixture
+def portfolio(srr, examples, tmp_path):
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path))
+    srr.ok("realisations", "import", examples / "realisations.csv", "--reported-on", "2026-06-01")
+    srr.ok("realisations", "review", "RWS-2026-0042", "--accept-all")
+    return srr
+
+
+def test_digest_content_in_dutch_and_english_without_personal_data(portfolio, smtp_inbox, http_inbox):
+    monitor(TUESDAY)
+    out = send(portfolio, f"{TUESDAY}T09:00")
+    assert "verstuurd" in out
+
+    [manager] = smtp_inbox.to("cm@example.nl")
+    assert manager.subject.startswith("Social return: ") and "over 1 contract" in manager.subject
+    assert "Hoe staat het met de social return op RWS-2026-0042" in manager.text
+    assert "gerealiseerd EUR" in manager.text and "srr checkins answer" in manager.text
+    assert "<h2>Check-in social return</h2>" in manager.html
+
+    [post] = http_inbox.posts
+    assert "This is the srr-engine check-in" in post.body["message"]
+    assert "partnership" in post.body["message"]
+    key = post.headers["Idempotency-Key"]
+    assert f"Message key: {key}" in post.body["message"]
+
+    [escalation] = smtp_inbox.to("og@example.nl")  # RWS fell behind (no partnership session held)
+    assert "achterop" in escalation.text
+
+    everything = " ".join([m.text + m.html + m.subject for m in smtp_inbox.mails] + [json.dumps(p.body) for p in http_inbox.posts])
+    for candidate in ("P-7f3a", "P-91c2", "P-0b77", "A. de Vries", "B. Jansen"):
+        assert candidate not in everything
+
+
+def test_one_digest_per_recipient_most_urgent_first(srr, examples, tmp_path, smtp_inbox, http_inbox):
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path, extra=True))
+    monitor(TUESDAY)
+    send(srr, f"{TUESDAY}T09:00")
+    [digest] = smtp_inbox.to("cm@example.nl")
+    assert "over 2 contracten" in digest.subject
+    # RWS-2026-0042 is behind (partnership), RWS-2026-0043 only has its SROI clause: the first comes first
+    assert digest.text.index("RWS-2026-0042") < digest.text.index("RWS-2026-0043")
+
+
+def test_no_duplicates_across_runs(portfolio, smtp_inbox, http_inbox):
+    monitor(TUESDAY)
+    send(portfolio, f"{TUESDAY}T09:00")
+    count = len(smtp_inbox.mails), len(http_inbox.posts)
+    monitor(TUESDAY)
+    send(portfolio, f"{TUESDAY}T10:00")
+    monitor(TUESDAY)
+    assert (len(smtp_inbox.mails), len(http_inbox.posts)) == count
+    monitor("2026-07-07")  # a week later: the weekly check-in of a contract that is behind
+    send(portfolio, "2026-07-07T09:00")
+    assert len(smtp_inbox.to("cm@example.nl")) == 2
+
+
+def test_delivered_after_the_endpoint_was_down(portfolio, smtp_inbox, http_inbox, monkeypatch):
+    monkeypatch.setenv("SRR_NUDGES__RETRY_SECONDS", "[0.1]")
+    get_settings.cache_clear()
+    http_inbox.down = True
+    monitor(TUESDAY)
+    result = portfolio("nudges", "send", "--at", f"{TUESDAY}T09:00")
+    assert result.code == 1 and "1 mislukt" in result.out
+    failed = json.loads(portfolio.ok("nudges", "list", "--failed", "--json"))
+    assert [f["status"] for f in failed] == ["failed"] and failed[0]["attempts"] == 2
+    assert http_inbox.posts == []
+
+    http_inbox.down = False
+    send(portfolio, f"{TUESDAY}T11:00")
+    assert len(http_inbox.posts) == 1
+    assert json.loads(portfolio.ok("nudges", "list", "--failed", "--json")) == []
+    send(portfolio, f"{TUESDAY}T12:00")
+    assert len(http_inbox.posts) == 1
+
+
+def test_unanswered_checkin_escalates_and_an_answer_stops_it(portfolio, smtp_inbox, http_inbox, monkeypatch):
+    monkeypatch.setenv("SRR_NUDGES__DEFAULTS", json.dumps(
+        {"escalation": ["mailto://localhost:2525?from=srr@example.nl&to=ops@example.nl"]}))
+    get_settings.cache_clear()
+    monitor(TUESDAY)
+    send(portfolio, f"{TUESDAY}T09:00")
+    checkins = json.loads(portfolio.ok("checkins", "list", "--open", "--json"))
+    dji = next(c for c in checkins if c["contract"] == "DJI-2026-0007")
+    portfolio.ok("checkins", "answer", str(dji["id"]), "--status", "on_track", "--note", "loopt goed")
+
+    monitor("2026-07-15")  # fifteen days later
+    send(portfolio, "2026-07-15T09:00")
+    escalated = [c for c in json.loads(portfolio.ok("checkins", "list", "--json")) if c["rule"] == "checkin.unanswered"]
+    assert {c["contract"] for c in escalated} == {"RWS-2026-0042"}
+    assert any("niet beantwoord" in m.text for m in smtp_inbox.to("og@example.nl"))
+    assert not any("niet beantwoord" in m.text for m in smtp_inbox.to("ops@example.nl"))
+
+
+def test_nothing_on_sunday_on_kings_day_or_outside_hours(portfolio, smtp_inbox, http_inbox):
+    monitor("2026-04-24")
+    for moment, why in (("2026-04-26T10:00", "weekend"), ("2026-04-27T10:00", "feestdag"),
+                        ("2026-04-28T07:30", "verzendtijden")):
+        assert why in send(portfolio, moment)
+    assert smtp_inbox.mails == [] and http_inbox.posts == []
+    send(portfolio, "2026-04-28T09:00")
+    assert smtp_inbox.to("cm@example.nl")
+
+
+def test_an_imported_report_answers_report_overdue(srr, examples, tmp_path, smtp_inbox, http_inbox):
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path))
+    monitor(TUESDAY)  # nothing reported since the start in January
+    overdue = [c for c in json.loads(srr.ok("checkins", "list", "--json")) if c["rule"] == "sroi.report_overdue"]
+    assert overdue and overdue[0]["answer"] is None
+    srr.ok("realisations", "import", examples / "realisations.csv", "--reported-on", "2026-07-01")
+    answered = [c for c in json.loads(srr.ok("checkins", "list", "--json")) if c["rule"] == "sroi.report_overdue"]
+    assert answered[0]["answer"] == "done"
+
+
+def test_secrets_stay_out_of_logs_and_output(srr, examples, tmp_path, smtp_inbox, http_inbox, caplog, monkeypatch):
+    monkeypatch.setenv("SRR_NUDGES__RETRY_SECONDS", "[]")
+    get_settings.cache_clear()
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path,
+                                              supplier_url="json://hookuser:s3cr3t-token@localhost:8765/hook"))
+    http_inbox.down = True
+    monitor(TUESDAY)
+    with caplog.at_level(logging.DEBUG):
+        result = srr("nudges", "send", "--at", f"{TUESDAY}T09:00")
+    shown = result.out + result.err + caplog.text + srr.ok("nudges", "list", "--failed", "--json")
+    shown += srr.ok("contracts", "show", "RWS-2026-0042") + srr.ok("checkins", "list", "--json")
+    assert "s3cr3t-token" not in shown
+    assert "not delivered to json://hookuser:****@localhost:8765/hook" in shown
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_concurrent_sweeps_send_once_on_postgresql(portfolio, smtp_inbox, http_inbox):
+    from srr_engine.nudges import deliver
+
+    errors = []
+
+    def run() -> None:
+        try:
+            monitor(TUESDAY)
+            deliver(datetime.fromisoformat(f"{TUESDAY}T09:00"), get_settings())
+        except Exception as exc:  # a sweep that loses a race may fail; it must not duplicate
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    monitor(TUESDAY)
+    send(portfolio, f"{TUESDAY}T10:00")
+    assert len(smtp_inbox.to("cm@example.nl")) == 1 and len(http_inbox.posts) == 1
+    assert len(errors) <= 1
+
+
+class _Status:
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _AppriseResult:
+    """The shape of apprise 2.x's AppriseResult (a status enum), for the adapter only."""
+
+    def __init__(self, name: str):
+        self.status = _Status(name)
+
+
+def test_outcome_reads_apprise_1_and_2():
+    assert [outcome(r) for r in (True, False, None)] == ["sent", "failed", "no_match"]
+    assert [outcome(_AppriseResult(n)) for n in ("SUCCESS", "NOMATCH", "FAILURE", "PARTIAL")] == [
+        "sent", "no_match", "failed", "failed"]
