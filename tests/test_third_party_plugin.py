@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +56,16 @@ def test_third_party_instrument_through_the_same_commands(with_pso, srr_sqlite, 
     pso = status["contracts"][0]["instruments"][0]
     assert pso["kind"] == "pso_certificate" and pso["status"] == "at_risk"
     assert pso["obligation_eur"] is None and "2027-05-31" in pso["reasons"][0]
+
+
+def test_the_example_passes_the_plugin_test_kit(pso_installed, tmp_path):
+    """The plugin's own tests (`srr_engine.testing`), run as its author runs them, on the installed package."""
+    path = os.pathsep.join(filter(None, [str(pso_installed), os.environ.get("PYTHONPATH")]))
+    tests = ROOT / "examples" / "srr-pso" / "tests"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b\d{2,} passed", result.stdout) and "failed" not in result.stdout

@@ -71,7 +71,8 @@ class PsoCertificate(Instrument):
             status, why = Status.at_risk, msg(f"PSO-certificaat verloopt op {until}", f"PSO certificate expires on {until}")
         else:
             status, why = Status.on_track, msg(f"PSO-certificaat geldig tot {until}", f"PSO certificate valid until {until}")
-        return Assessment(kind=self.name, status=status, figures={"valid_until": until}, reasons=[why])
+        figures = {"valid_until": until.isoformat() if until else None}  # figures are stored as JSON
+        return Assessment(kind=self.name, status=status, figures=figures, reasons=[why])
 
     def checkins(self, facts: ContractFacts, config: PsoConfig, assessment: Assessment) -> list[CheckinDue]:
         if assessment.status != Status.at_risk:
