@@ -75,15 +75,21 @@ class PaceSettings(BaseModel):
 class PluginSettings(BaseModel):
     """Which installed plugins (entry-point names) load. An empty allow list allows all."""
 
-    allow: list[str] = Field(default_factory=list)
-    block: list[str] = Field(default_factory=list)
+    allow: list[str] = Field(
+        default_factory=list, description="Entry-point names to load; empty loads every installed plugin."
+    )
+    block: list[str] = Field(default_factory=list, description="Entry-point names never to load.")
 
 
 class NudgeSettings(BaseModel):
     """When check-ins are due and when nudges may go out (`[nudges]`)."""
 
-    checkin_every_days: int = Field(28, ge=1, description="Regular check-in to the contract manager when on track.")
-    checkin_every_days_at_risk: int = Field(7, ge=1, description="... when at risk, behind or not met.")
+    checkin_every_days: int = Field(
+        28, ge=1, description="Days between regular check-ins to the contract manager while on track."
+    )
+    checkin_every_days_at_risk: int = Field(
+        7, ge=1, description="Days between regular check-ins while at risk, behind or not met."
+    )
     first_contact_days: int = Field(7, ge=0, description="First contact within this many days of award.")
     unanswered_days: int = Field(14, ge=1, description="An unanswered check-in escalates after this many days.")
     business_days_only: bool = Field(True, description="No nudges at weekends or on public holidays.")
@@ -110,7 +116,10 @@ class Settings(BaseSettings):
         env_prefix="SRR_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
 
-    home: Path = Field(default_factory=srr_home, description="Folder for the SQLite database and reports.")
+    home: Path = Field(
+        default_factory=srr_home,
+        description="Folder for the SQLite database, reports and Prefect's own database; default `~/.srr`.",
+    )
     database_url: SecretStr | None = Field(
         None, description="SQLAlchemy URL; default: a SQLite file `srr.db` under `home`."
     )
@@ -118,13 +127,23 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Amsterdam", description="Time zone for 'today' and schedules.")
     actor: str = Field(
         default_factory=lambda: os.environ.get("USER", "srr"),
-        description="Who is recorded on events when a command does not say (--by).",
+        description="Who is recorded on events when a command does not say (--by); default: the `USER` "
+        "environment variable, else `srr`.",
     )
-    pace: PaceSettings = Field(default_factory=PaceSettings)
-    nudges: NudgeSettings = Field(default_factory=NudgeSettings)
-    plugins: PluginSettings = Field(default_factory=PluginSettings)
+    pace: PaceSettings = Field(
+        default_factory=PaceSettings,
+        description="Thresholds of the shared pace rule: ratio = accepted realised / expected by now, where "
+        "expected = obligation x elapsed days / term days.",
+    )
+    nudges: NudgeSettings = Field(
+        default_factory=NudgeSettings, description="When check-ins are due and when nudges may go out."
+    )
+    plugins: PluginSettings = Field(
+        default_factory=PluginSettings, description="Which installed plugins (entry-point names) load."
+    )
     instruments: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Settings per instrument kind, validated by that instrument."
+        default_factory=dict,
+        description="Settings per instrument kind (`[instruments.<kind>]`), validated by that instrument.",
     )
 
     @property
