@@ -119,6 +119,49 @@ def serve(
     serve_all(port)
 
 
+def demo() -> None:
+    """Draai een voorbeeldportefeuille door 2026, met Prefect (los van je eigen data). / Run the demo."""
+    import os
+    import time as clock
+
+    from srr_engine.settings import get_settings
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.demo import run_demo, tuesdays
+
+    home = get_settings().home
+    started = clock.monotonic()
+    typer.echo("Prefect starten en de portefeuille registreren... / starting Prefect, registering the portfolio...")
+    with typer.progressbar(length=len(tuesdays(2026)), label="2026, week voor week / week by week") as bar:
+        result = run_demo(home, progress=lambda _day: bar.update(1))
+    summary_table(result.folder)
+    typer.echo(f"\n{result.messages} berichten in de inbox / messages in the inbox: {result.inbox}")
+    typer.echo("Rapporten / reports:")
+    for path in result.reports:
+        typer.echo(f"  {path}")
+    typer.echo(f"Demo-database / demo database: {result.folder / 'srr.db'}  ({clock.monotonic() - started:.0f} s)")
+    typer.echo(f"Verder kijken / explore: SRR_DATABASE_URL=sqlite:///{result.folder / 'srr.db'} srr contracts list")
+
+
+def summary_table(folder: Any) -> None:
+    """Where every contract stands at the end of the demo year (from the stored assessments)."""
+    from datetime import date as day
+
+    from srr_engine.portfolio import report
+    from srr_engine.storage.db import make_engine, unit_of_work
+
+    engine = make_engine(f"sqlite:///{folder / 'srr.db'}")
+    with unit_of_work(engine) as session:
+        data = report(session, day(2026, 12, 31))
+    engine.dispose()
+    typer.echo("")
+    table(["contract", "fase / phase", "status", "instrument", "verplichting", "verwacht", "gerealiseerd"],
+          [[c.reference, c.phase, c.status or "-", f"{i.kind}: {i.status}", i.obligation or "-", i.expected or "-",
+            i.realised or "-"] for c in data.contracts for i in c.instruments])
+
+
 @events_app.command("relay")
 def events_relay() -> None:
     """Stuur wachtende events naar Prefect. / Emit pending events to Prefect."""
@@ -140,7 +183,7 @@ def events_pending(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
     for name, command in (("tender", tender), ("award", award), ("monitor", monitor), ("evaluate", evaluate),
-                          ("serve", serve)):
+                          ("serve", serve), ("demo", demo)):
         cli.command(name)(command)
     cli.add_typer(events_app, name="events")
 

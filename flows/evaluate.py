@@ -10,10 +10,13 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.common import emit_events, reports_dir, safe_name
+from srr_engine.charts import line_chart
 from srr_engine.evaluation import evaluate
+from srr_engine.portfolio import report
 from srr_engine.registry import get_registry
 from srr_engine.reports import artifact_key, evaluation_html, evaluation_markdown
 from srr_engine.settings import config_dir, local_today
+from srr_engine.storage.db import unit_of_work
 
 
 @flow(name="evaluate")
@@ -25,7 +28,10 @@ def evaluate_flow(reference: str, as_of: date | None = None, sign_off_by: str | 
     stem = reports_dir() / f"evaluation-{safe_name(reference)}-{result.as_of}"
     markdown, html = Path(f"{stem}.md"), Path(f"{stem}.html")
     markdown.write_text(text, encoding="utf-8")
-    html.write_text(evaluation_html(result, config_dir() / "templates"), encoding="utf-8")
+    with unit_of_work() as session:
+        trend = report(session, result.as_of, [reference]).history
+    chart = line_chart(trend, f"{reference}: verwacht en gerealiseerd / expected and realised")
+    html.write_text(evaluation_html(result, config_dir() / "templates", chart), encoding="utf-8")
     create_markdown_artifact(text, key=artifact_key("evaluation", reference),
                              description=f"Evaluation {reference} as of {result.as_of}")
     emit_events()

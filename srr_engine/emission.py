@@ -3,7 +3,7 @@
 Events are written in the same transaction as the change they record (the table is the outbox); the
 relay emits what came after its cursor and moves the cursor only once Prefect took the batch. If
 Prefect is unreachable nothing moves, and the next relay emits them. Each Prefect event id is derived
-from the engine's event id, and Prefect's server stores an id once, so a batch emitted twice (a crash
+from the engine's event id and a random id of the database, and Prefect's server stores an id once, so a batch emitted twice (a crash
 between emitting and moving the cursor) still shows once in Prefect.
 
 Prefect sees codes and figures only: the resource is `srr.contract.<REF>`, related resources are the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,9 @@ def prefect_event(row: schema.Event, buyer: str | None, supplier: str | None, so
         if name:
             related.append({"prefect.resource.id": f"srr.organisation.{slug(name)}", "prefect.resource.role": role,
                             "prefect.resource.name": name})
-    return Event(id=uuid.uuid5(NAMESPACE, f"{source}:{row.id}"), occurred=row.occurred_at, event=f"srr.{row.type}",
+    # SQLite hands back naive datetimes; the engine writes them in UTC.
+    occurred = row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC)
+    return Event(id=uuid.uuid5(NAMESPACE, f"{source}:{row.id}"), occurred=occurred, event=f"srr.{row.type}",
                  resource=resource, related=related, payload={**payload, "srr_event_id": row.id})
 
 
@@ -70,25 +73,25 @@ def _organisations(session: Session, contract_ids: set[int]) -> dict[int, tuple[
     return {cid: (b, s) for cid, b, s in rows}
 
 
-def relay(send: Callable[[list[Event]], None], source: str, engine: Engine | None = None) -> int:
+def relay(send: Callable[[list[Event]], None], engine: Engine | None = None) -> int:
     """Emit every event after the cursor through `send`, batch by batch; returns how many were emitted.
 
-    `source` names the database (events of two engines must not share ids). `send` raising leaves the
-    cursor where it was. The cursor row is locked while a batch is sent, so two relays never interleave.
+    `send` raising leaves the cursor where it was. The cursor row is locked while a batch is sent, so
+    two relays never interleave.
     """
     emitted = 0
     while True:
         with unit_of_work(engine) as session:
             cursor = session.scalar(select(schema.EventCursor).where(schema.EventCursor.name == CURSOR).with_for_update())
             if cursor is None:
-                cursor = schema.EventCursor(name=CURSOR, last_event_id=0)
+                cursor = schema.EventCursor(name=CURSOR, last_event_id=0, source=str(uuid.uuid4()))
                 session.add(cursor)
             rows = list(session.scalars(select(schema.Event).where(schema.Event.id > cursor.last_event_id)
                                         .order_by(schema.Event.id).limit(BATCH)))
             if not rows:
                 return emitted
             orgs = _organisations(session, {r.contract_id for r in rows if r.contract_id})
-            send([prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=source) for r in rows])
+            send([prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=cursor.source) for r in rows])
             cursor.last_event_id = rows[-1].id
             emitted += len(rows)
 
@@ -116,18 +119,9 @@ def send_to_prefect(events: list[Event]) -> None:
     run_coro_as_sync(emit_all())
 
 
-def source_name(database_url: str) -> str:
-    """A stable name for this engine's database (its URL without the password)."""
-    from srr_engine.redact import redact_url
-
-    return redact_url(database_url)
-
-
-def relay_to_prefect(engine: Engine | None = None, database_url: str | None = None) -> int:
+def relay_to_prefect(engine: Engine | None = None) -> int:
     """Emit the pending events to Prefect; what cannot be emitted now is left for the next run."""
-    from srr_engine.settings import get_settings
-
-    return relay(send_to_prefect, source_name(database_url or get_settings().effective_database_url), engine)
+    return relay(send_to_prefect, engine)
 
 
 def relay_quietly(engine: Engine | None = None) -> None:

@@ -120,7 +120,7 @@ def srr_sqlite(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
 
 @pytest.fixture
 def smtp_inbox() -> Iterator[SmtpInbox]:
-    """A real SMTP server on 127.0.0.1:2525 (the port in the example contracts)."""
+    """A real SMTP server on 127.0.0.1 (see `receivers.point_to`)."""
     inbox = SmtpInbox()
     inbox.controller.start()
     yield inbox
@@ -129,7 +129,7 @@ def smtp_inbox() -> Iterator[SmtpInbox]:
 
 @pytest.fixture
 def http_inbox() -> Iterator[HttpInbox]:
-    """A real HTTP endpoint on 127.0.0.1:8765 (the port in the example contracts)."""
+    """A real HTTP endpoint on 127.0.0.1 (see `receivers.point_to`)."""
     inbox = HttpInbox()
     inbox.start()
     yield inbox

@@ -1,5 +1,5 @@
-"""Real local receivers for nudges: an SMTP server (aiosmtpd) and an HTTP endpoint on 127.0.0.1,
-on the ports the example contracts name (2525 and 8765)."""
+"""Real local receivers for nudges: an SMTP server (aiosmtpd) and an HTTP endpoint on 127.0.0.1, each
+on a free port; `point_to` rewrites the example contracts' addresses (ports 2525 and 8765) to them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ import email
 import email.policy
 import http.server
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def point_to(text: str, smtp: SmtpInbox, http: HttpInbox) -> str:
+    """The example contracts' notification URLs, aimed at these receivers."""
+    return text.replace("localhost:2525", f"localhost:{smtp.port}").replace("localhost:8765", f"localhost:{http.port}")
 
 
 @dataclass
@@ -23,9 +35,10 @@ class Mail:
 
 
 class SmtpInbox:
-    def __init__(self, port: int = 2525):
+    def __init__(self) -> None:
         self.mails: list[Mail] = []
-        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -49,7 +62,7 @@ class Post:
 class HttpInbox:
     """Records every POST; while `down` is set it answers 503 (a webhook that is down)."""
 
-    port: int = 8765
+    port: int = field(default_factory=free_port)
     posts: list[Post] = field(default_factory=list)
     down: bool = False
 

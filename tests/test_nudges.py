@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from receivers import HttpInbox, SmtpInbox, point_to
 
 from srr_engine.nudges import outcome
 from srr_engine.registry import get_registry
@@ -20,14 +21,15 @@ from srr_engine.sweep import sweep
 TUESDAY = "2026-06-30"
 
 
-def contracts_file(examples: Path, tmp_path: Path, extra: bool = False, supplier_url: str | None = None) -> Path:
+def contracts_file(examples: Path, tmp_path: Path, smtp: SmtpInbox, http: HttpInbox, extra: bool = False,
+                   supplier_url: str | None = None) -> Path:
     """The example contracts as users write them; the supplier reads English. With `extra`, a second
     contract for the same contract manager (the digest must group them)."""
-    contracts = yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
+    contracts = yaml.safe_load(point_to((examples / "contracts.yaml").read_text(encoding="utf-8"), smtp, http))
     supplier = contracts[0]["contacts"]["supplier"]
     supplier["language"] = "en"
     if supplier_url:
-        supplier["notify"] = [supplier_url]
+        supplier["notify"] = [point_to(supplier_url, smtp, http)]
     if extra:
         twin = {**contracts[0], "reference": "RWS-2026-0043", "title": "Schoonmaak steunpunten",
                 "instruments": [contracts[0]["instruments"][0]]}
@@ -47,8 +49,8 @@ def send(srr, at: str) -> str:
 
 
 @pytest.fixture
-def portfolio(srr, examples, tmp_path):
-    srr.ok("contracts", "add", contracts_file(examples, tmp_path))
+def portfolio(srr, examples, tmp_path, smtp_inbox, http_inbox):
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path, smtp_inbox, http_inbox))
     srr.ok("realisations", "import", examples / "realisations.csv", "--reported-on", "2026-06-01")
     srr.ok("realisations", "review", "RWS-2026-0042", "--accept-all")
     return srr
@@ -80,7 +82,7 @@ def test_digest_content_in_dutch_and_english_without_personal_data(portfolio, sm
 
 
 def test_one_digest_per_recipient_most_urgent_first(srr, examples, tmp_path, smtp_inbox, http_inbox):
-    srr.ok("contracts", "add", contracts_file(examples, tmp_path, extra=True))
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path, smtp_inbox, http_inbox, extra=True))
     monitor(TUESDAY)
     send(srr, f"{TUESDAY}T09:00")
     [digest] = smtp_inbox.to("cm@example.nl")
@@ -123,7 +125,7 @@ def test_delivered_after_the_endpoint_was_down(portfolio, smtp_inbox, http_inbox
 
 def test_unanswered_checkin_escalates_and_an_answer_stops_it(portfolio, smtp_inbox, http_inbox, monkeypatch):
     monkeypatch.setenv("SRR_NUDGES__DEFAULTS", json.dumps(
-        {"escalation": ["mailto://localhost:2525?from=srr@example.nl&to=ops@example.nl"]}))
+        {"escalation": [f"mailto://localhost:{smtp_inbox.port}?from=srr@example.nl&to=ops@example.nl"]}))
     get_settings.cache_clear()
     monitor(TUESDAY)
     send(portfolio, f"{TUESDAY}T09:00")
@@ -150,7 +152,7 @@ def test_nothing_on_sunday_on_kings_day_or_outside_hours(portfolio, smtp_inbox, 
 
 
 def test_an_imported_report_answers_report_overdue(srr, examples, tmp_path, smtp_inbox, http_inbox):
-    srr.ok("contracts", "add", contracts_file(examples, tmp_path))
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path, smtp_inbox, http_inbox))
     monitor(TUESDAY)  # nothing reported since the start in January
     overdue = [c for c in json.loads(srr.ok("checkins", "list", "--json")) if c["rule"] == "sroi.report_overdue"]
     assert overdue and overdue[0]["answer"] is None
@@ -162,7 +164,7 @@ def test_an_imported_report_answers_report_overdue(srr, examples, tmp_path, smtp
 def test_secrets_stay_out_of_logs_and_output(srr, examples, tmp_path, smtp_inbox, http_inbox, caplog, monkeypatch):
     monkeypatch.setenv("SRR_NUDGES__RETRY_SECONDS", "[]")
     get_settings.cache_clear()
-    srr.ok("contracts", "add", contracts_file(examples, tmp_path,
+    srr.ok("contracts", "add", contracts_file(examples, tmp_path, smtp_inbox, http_inbox,
                                               supplier_url="json://hookuser:s3cr3t-token@localhost:8765/hook"))
     http_inbox.down = True
     monitor(TUESDAY)
@@ -171,7 +173,7 @@ def test_secrets_stay_out_of_logs_and_output(srr, examples, tmp_path, smtp_inbox
     shown = result.out + result.err + caplog.text + srr.ok("nudges", "list", "--failed", "--json")
     shown += srr.ok("contracts", "show", "RWS-2026-0042") + srr.ok("checkins", "list", "--json")
     assert "s3cr3t-token" not in shown
-    assert "not delivered to json://hookuser:****@localhost:8765/hook" in shown
+    assert f"not delivered to json://hookuser:****@localhost:{http_inbox.port}/hook" in shown
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

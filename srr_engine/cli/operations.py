@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from srr_engine.cli import status
+from srr_engine.cli import reports, status
 from srr_engine.cli.output import say, table
 from srr_engine.messages import msg
 
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("instruments")(instruments)
     app.command("status")(status.status)
     app.command("leniency")(status.leniency)
-    app.command("demo")(demo)
+    app.command("report")(reports.report)
     app.add_typer(config_app, name="config")
 
 
@@ -65,26 +65,3 @@ def config_show() -> None:
     from srr_engine.settings import get_settings
 
     typer.echo(json.dumps(get_settings().redacted(), indent=2, ensure_ascii=False))
-
-
-def demo() -> None:
-    """Draai een voorbeeldportefeuille door 2026 (SQLite, los van je eigen data). / Run a sample portfolio."""
-    from srr_engine.cli.output import language
-    from srr_engine.demo import run_demo
-    from srr_engine.registry import get_registry
-    from srr_engine.settings import get_settings
-
-    settings = get_settings()
-    with typer.progressbar(length=12, label="Demo 2026, maand voor maand / month by month") as bar:
-        run = run_demo(settings.home, get_registry(), progress=lambda _day: bar.update(1))
-    lang = language()
-    typer.echo(f"\nStand per {run.months[-1]} / status as of {run.months[-1]}:")
-    table(
-        ["contract", "status", "instrument", "status", "verplichting", "verwacht", "gerealiseerd", "toelichting"],
-        [[r.stored.contract.reference, r.status, i.assessment.kind, i.assessment.status,
-          i.assessment.obligation_eur or "-", i.assessment.expected_eur or "-", i.assessment.realised_eur or "-",
-          "; ".join(m.text(lang) for m in i.assessment.reasons[:1])]  # type: ignore[arg-type]
-         for r in run.final for i in r.instruments],
-    )
-    typer.echo(f"\nDemo-database / demo database: {run.database}")
-    typer.echo(f"Verder kijken / explore: SRR_DATABASE_URL=sqlite:///{run.database} srr contracts list")

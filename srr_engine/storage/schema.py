@@ -274,6 +274,9 @@ class EventCursor(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(BigInteger)
+    # Random per database: the ids emitted are derived from it, so two databases (or a database made
+    # anew) never produce the same event ids.
+    source: Mapped[str] = mapped_column(String(36))
 
 
 class Event(Base):

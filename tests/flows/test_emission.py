@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import time
 
+import uuid
+
 import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlalchemy import select
 
-from srr_engine.emission import pending, relay_to_prefect
+from srr_engine.emission import NAMESPACE, pending, relay_to_prefect
 from srr_engine.storage import schema
 from srr_engine.storage.db import get_engine, unit_of_work
 
 
+def our_ids() -> set[str]:
+    """The Prefect ids of this database's events (other tests' databases share the Prefect server)."""
+    with unit_of_work(get_engine()) as session:
+        source = session.get_one(schema.EventCursor, "prefect").source
+        ids = session.scalars(select(schema.Event.id))
+        return {str(uuid.uuid5(NAMESPACE, f"{source}:{i}")) for i in ids}
+
+
 def prefect_events(reference: str, expected: int) -> list[dict]:
-    """The engine's events for a contract as Prefect stored them (the server persists them async)."""
+    """This database's events for a contract as Prefect stored them (persisted asynchronously)."""
     deadline = time.monotonic() + 30
     found: list[dict] = []
     while time.monotonic() < deadline:
@@ -22,7 +33,7 @@ def prefect_events(reference: str, expected: int) -> list[dict]:
             "filter": {"resource": {"id": [f"srr.contract.{reference}"]}, "any_resource": None,
                        "occurred": {"since": "2000-01-01T00:00:00Z"}}, "limit": 50})
         response.raise_for_status()
-        found = [e for e in response.json()["events"] if e["event"].startswith("srr.")]
+        found = [e for e in response.json()["events"] if e["id"] in our_ids()]
         if len(found) >= expected:
             break
         time.sleep(0.5)

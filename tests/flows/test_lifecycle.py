@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
+from receivers import HttpInbox, SmtpInbox, point_to
 from sqlalchemy import create_engine, select
 from srr_test_support import row_counts
 
@@ -23,9 +24,9 @@ def month_ends(first: date, last: date) -> list[date]:
     return days
 
 
-def planned_examples(examples: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def planned_examples(examples: Path, tmp_path: Path, smtp: SmtpInbox, http: HttpInbox) -> tuple[Path, dict[str, str]]:
     """The example contracts before award: the same file without the suppliers."""
-    contracts = yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
+    contracts = yaml.safe_load(point_to((examples / "contracts.yaml").read_text(encoding="utf-8"), smtp, http))
     suppliers = {c["reference"]: c.pop("supplier")["name"] for c in contracts}
     path = tmp_path / "planned.yaml"
     path.write_text(yaml.safe_dump(contracts, sort_keys=False), encoding="utf-8")
@@ -58,7 +59,7 @@ def artifact(key: str) -> str:
 
 
 def test_tender_award_monitor_evaluate(srr, examples, tmp_path, smtp_inbox, http_inbox):
-    planned, suppliers = planned_examples(examples, tmp_path)
+    planned, suppliers = planned_examples(examples, tmp_path, smtp_inbox, http_inbox)
     srr.ok("contracts", "add", planned)
     assert "planned" in srr.ok("contracts", "show", "RWS-2026-0042")
 
@@ -92,6 +93,13 @@ def test_tender_award_monitor_evaluate(srr, examples, tmp_path, smtp_inbox, http
     first_contact = [m for m in smtp_inbox.to("cm@example.nl") if "eerste gesprek" in m.text]
     assert len(first_contact) == 1 and "RWS-2026-0042" in first_contact[0].text
     assert http_inbox.posts and all("Idempotency-Key" in p.headers for p in http_inbox.posts)
+
+    md = tmp_path / "rws.md"
+    srr.ok("report", "RWS-2026-0042", "--format", "md", "--output", md, "--as-of", "2029-12-31")
+    assert "| RWS-2026-0042 |" in md.read_text(encoding="utf-8")
+    srr.ok("report", "--portfolio", "--as-of", "2029-12-31")
+    portfolio = (srr.home / "reports" / "portfolio-2029-12-31.html").read_text(encoding="utf-8")
+    assert "<svg" in portfolio and "DJI-2026-0007" in portfolio and "P-7f3a" not in portfolio
 
     before = row_counts(srr.url)
     srr.ok("monitor", "--as-of", "2030-01-31", "--at", "2030-01-31T09:00")

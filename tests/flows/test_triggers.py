@@ -55,7 +55,7 @@ def test_accepted_realisation_triggers_a_reassessment(tmp_path, examples):
     server, api = start_local_server(free_port(), tmp_path / "prefect-server")
     env = {**os.environ, "SRR_HOME": str(tmp_path / "home"), "SRR_DATABASE_URL": url, "SRR_ACTOR": "tester",
            "PREFECT_API_URL": api, "PREFECT_HOME": str(tmp_path / "prefect-client"),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "SRR_NUDGES__RETRY_SECONDS": "[]"}
     serving = None
     try:
         srr_command(env, "init")

@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.create_table('event_cursors',
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('last_event_id', sa.BigInteger(), nullable=False),
+    sa.Column('source', sa.String(length=36), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_event_cursors'))
     )
 
