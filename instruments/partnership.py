@@ -13,9 +13,11 @@ period (14 days after it) it falls in; one held early counts for the next due da
 from __future__ import annotations
 
 from collections.abc import Callable
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -132,15 +134,23 @@ class Slot:
 
 
 def plan(config: PartnershipConfig, contract: Contract, held: list[date]) -> list[Slot]:
-    """The sessions due from the letter of intent up to the contract's end, with the one held for each."""
+    """The sessions due from the letter of intent up to the contract's end, with the one held for each
+    (the first in `held` within the slot's window)."""
     slots: list[Slot] = []
     opens = date.min
-    while (
-        due := config.letter_of_intent + timedelta(weeks=config.session_every_weeks * (len(slots) + 1))
-    ) <= contract.end:
-        closes = due + timedelta(days=GRACE_DAYS)
-        slots.append(Slot(opens, due, next((d for d in held if opens <= d <= closes), None)))
-        opens = closes + timedelta(days=1)
+    step, grace, day = timedelta(weeks=config.session_every_weeks), timedelta(days=GRACE_DAYS), timedelta(days=1)
+    ordered = all(a <= b for a, b in pairwise(held))  # then the first one in the window is found by bisection
+    due = config.letter_of_intent + step
+    while due <= contract.end:
+        closes = due + grace
+        if ordered:
+            i = bisect_left(held, opens)
+            found = held[i] if i < len(held) and held[i] <= closes else None
+        else:
+            found = next((d for d in held if opens <= d <= closes), None)
+        slots.append(Slot(opens, due, found))
+        opens = closes + day
+        due += step
     return slots
 
 

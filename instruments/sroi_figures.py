@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from instruments.sroi_config import NAME, TURNOVER_FACT, SroiConfig
 from srr_engine.domain import Contract
@@ -72,16 +73,22 @@ class Terms:
 
 def contract_years(start: date, end: date) -> list[tuple[date, date]]:
     """The years (first and last day) of a term, counted from its start; the last one may be short."""
-    years = []
+    return list(_years(start, end))
+
+
+@lru_cache(maxsize=4096)
+def _years(start: date, end: date) -> tuple[tuple[date, date], ...]:
+    """`contract_years`, remembered: a sweep asks for the same term several times per contract."""
+    years: list[tuple[date, date]] = []
     while (first := add_years(start, len(years))) <= end:
         last = add_years(start, len(years) + 1) - timedelta(days=1)
         years.append((first, min(last, end)))
-    return years
+    return tuple(years)
 
 
 def year_of(scope: Scope, day: date) -> int:
     """Index of the contract year holding `day` (0 before the start, the last year after the end)."""
-    years = contract_years(scope.start, scope.end)
+    years = _years(scope.start, scope.end)
     return next((i for i, (_, last) in enumerate(years) if day <= last), len(years) - 1)
 
 
@@ -146,7 +153,7 @@ def accrued(base: Decimal, schedule: Terms, scope: Scope, upto: date) -> Decimal
     weighted = sum(
         (
             schedule.percentage_in(i) * elapsed_days(first, last, upto)
-            for i, (first, last) in enumerate(contract_years(scope.start, scope.end))
+            for i, (first, last) in enumerate(_years(scope.start, scope.end))
         ),
         Decimal(0),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from srr_engine.registry import Registry
 from srr_engine.status import Status, worst
 from srr_engine.storage import schema
 from srr_engine.storage.contracts import StoredApplication, StoredContract, euros, load_contracts
+from srr_engine.storage.db import core
 from srr_engine.storage.realisations import totals_by_contract, value_as_of
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ MONITORED_PHASES = (Phase.awarded, Phase.active, Phase.evaluating)
 class InstrumentResult:
     application: StoredApplication
     assessment: Assessment
+    #: The application's config as validated for the assessment (reused for its check-ins).
+    config: BaseModel | None = None
 
 
 @dataclass
@@ -49,19 +53,28 @@ class ContractResult:
 def load_facts(
     session: Session, contracts: list[StoredContract], as_of: date, with_realisations: bool = False
 ) -> dict[int, ContractFacts]:
-    """The facts of many contracts as of a date, in a fixed number of queries."""
+    """The facts of many contracts as of a date, in a fixed number of queries.
+
+    Rows are read as plain tuples and the models built without re-validation (the rows were validated
+    when they were written), so a batch of thousands costs little beyond the rules themselves.
+    """
     ids = [s.id for s in contracts]
     totals = totals_by_contract(session, ids, as_of)
     facts: dict[int, list[Fact]] = defaultdict(list)
-    for row in session.scalars(select(schema.Fact).where(schema.Fact.contract_id.in_(ids), schema.Fact.on <= as_of)):
-        facts[row.contract_id].append(Fact(kind=row.kind, on=row.on, data=row.data, recorded_by=row.recorded_by))
-    leniencies: dict[int, list[Leniency]] = defaultdict(list)
-    for row in session.scalars(
-        select(schema.LeniencyDecision)
-        .where(schema.LeniencyDecision.contract_id.in_(ids), schema.LeniencyDecision.granted_on <= as_of)
-        .order_by(schema.LeniencyDecision.granted_on, schema.LeniencyDecision.id)
+    f = schema.Fact
+    for cid, kind, on, data, by in core(session).execute(
+        select(f.contract_id, f.kind, f.on, f.data, f.recorded_by)
+        .where(f.contract_id.in_(ids), f.on <= as_of).order_by(f.contract_id, f.on, f.id)
     ):
-        leniencies[row.contract_id].append(Leniency(
+        facts[cid].append(Fact.model_construct(kind=kind, on=on, data=data, recorded_by=by))
+    leniencies: dict[int, list[Leniency]] = defaultdict(list)
+    g = schema.LeniencyDecision
+    for row in core(session).execute(
+        select(g.contract_id, g.kind, g.percentage, g.until, g.reason, g.granted_by, g.granted_on)
+        .where(g.contract_id.in_(ids), g.granted_on <= as_of)
+        .order_by(g.granted_on, g.id)
+    ):
+        leniencies[row.contract_id].append(Leniency.model_construct(
             kind=row.kind, percentage=None if row.percentage is None else Decimal(row.percentage), until=row.until,
             reason=row.reason, granted_by=row.granted_by, granted_on=row.granted_on))
     summaries = _realisation_summaries(session, ids, as_of) if with_realisations else {}
@@ -69,7 +82,7 @@ def load_facts(
     result = {}
     for stored in contracts:
         t = totals.get(stored.id)
-        result[stored.id] = ContractFacts(
+        result[stored.id] = ContractFacts.model_construct(
             contract=stored.contract,
             as_of=as_of,
             realised_eur=Decimal(t.accepted_cents if t else 0).scaleb(-2),
@@ -88,7 +101,7 @@ def _bundles(session: Session, names: set[str], as_of: date) -> dict[str, list[B
     if not names:
         return {}
     c = schema.Contract
-    rows = session.execute(
+    rows = core(session).execute(
         select(c.id, c.bundle, c.reference, c.value_cents, c.wage_sum_cents, c.start, c.end)
         .where(c.bundle.in_(names)).order_by(c.start, c.reference)
     ).all()
@@ -96,7 +109,7 @@ def _bundles(session: Session, names: set[str], as_of: date) -> dict[str, list[B
     found: dict[str, list[BundleMember]] = defaultdict(list)
     for row in rows:
         t = totals.get(row.id)
-        found[row.bundle].append(BundleMember(
+        found[row.bundle].append(BundleMember.model_construct(
             reference=row.reference, value_eur=euros(row.value_cents), wage_sum_eur=euros(row.wage_sum_cents),
             start=row.start, end=row.end,
             realised_eur=euros(t.accepted_cents if t else 0), pending_eur=euros(t.pending_cents if t else 0),
@@ -106,31 +119,45 @@ def _bundles(session: Session, names: set[str], as_of: date) -> dict[str, list[B
 
 def _realisation_summaries(session: Session, ids: list[int], as_of: date) -> dict[int, list[RealisationSummary]]:
     r = schema.Realisation
-    rows = session.execute(
+    rows = core(session).execute(
         select(r.contract_id, r.kind, r.target_group, r.start, r.end, value_as_of(as_of), r.employed_6m,
                r.employed_12m).where(r.contract_id.in_(ids), r.status == "accepted", r.reported_on <= as_of)
+        .order_by(r.contract_id, r.id)
     )
     found: dict[int, list[RealisationSummary]] = defaultdict(list)
     for cid, kind, group, start, end, cents, e6, e12 in rows:
-        found[cid].append(RealisationSummary(kind=kind, target_group=group, start=start, end=end,
-                                             value_eur=Decimal(cents).scaleb(-2), employed_6m=e6, employed_12m=e12))
+        found[cid].append(RealisationSummary.model_construct(
+            kind=kind, target_group=group, start=start, end=end, value_eur=Decimal(cents).scaleb(-2),
+            employed_6m=e6, employed_12m=e12))
     return found
+
+
+def validated_config(registry: Registry, application: StoredApplication) -> BaseModel | None:
+    """The application's config validated by its instrument's model (None when it is not installed)."""
+    instrument = registry.instruments.get(application.kind)
+    return None if instrument is None else instrument.config_model.model_validate(application.config)
 
 
 def assess_one(registry: Registry, facts: ContractFacts, application: StoredApplication) -> Assessment:
     """One instrument's assessment; a missing or failing plugin gives an `error` assessment."""
+    return _assess(registry, facts, application)[0]
+
+
+def _assess(registry: Registry, facts: ContractFacts, application: StoredApplication) -> tuple[Assessment, BaseModel | None]:
+    """The assessment and the validated config it was made with (None when validation failed)."""
     instrument = registry.instruments.get(application.kind)
     if instrument is None:
         return Assessment(kind=application.kind, status=Status.error, reasons=[msg(
-            f"instrument {application.kind} is niet geïnstalleerd", f"instrument {application.kind} is not installed")])
+            f"instrument {application.kind} is niet geïnstalleerd", f"instrument {application.kind} is not installed")]), None
+    config = None
     try:
         config = instrument.config_model.model_validate(application.config)
-        return instrument.assess(facts, config)
+        return instrument.assess(facts, config), config
     except Exception as exc:
         log.error("instrument %s failed on %s: %s", application.kind, facts.contract.reference, type(exc).__name__)
         return Assessment(kind=application.kind, status=Status.error, reasons=[msg(
             f"beoordeling mislukt in plugin {application.kind} ({type(exc).__name__}); operations is gewaarschuwd",
-            f"assessment failed in plugin {application.kind} ({type(exc).__name__}); operations was alerted")])
+            f"assessment failed in plugin {application.kind} ({type(exc).__name__}); operations was alerted")]), config
 
 
 def assess_contracts(session: Session, registry: Registry, contracts: list[StoredContract], as_of: date) -> list[ContractResult]:
@@ -140,7 +167,8 @@ def assess_contracts(session: Session, registry: Registry, contracts: list[Store
     for stored in contracts:
         result = ContractResult(stored, facts[stored.id])
         for app in stored.applications:
-            result.instruments.append(InstrumentResult(app, assess_one(registry, result.facts, app)))
+            assessment, config = _assess(registry, result.facts, app)
+            result.instruments.append(InstrumentResult(app, assessment, config))
         results.append(result)
     return results
 

@@ -27,7 +27,7 @@ from srr_engine.registry import Registry
 from srr_engine.settings import NudgeSettings
 from srr_engine.status import Status
 from srr_engine.storage import schema
-from srr_engine.storage.db import unit_of_work
+from srr_engine.storage.db import core, unit_of_work
 
 log = logging.getLogger(__name__)
 REGULAR = "checkin.regular"
@@ -68,7 +68,9 @@ def contract_figures(result: ContractResult) -> dict[str, Any]:
     }
 
 
-def regular_checkin(result: ContractResult, as_of: date, settings: NudgeSettings) -> PlannedCheckin | None:
+def regular_checkin(
+    result: ContractResult, as_of: date, settings: NudgeSettings, figures: dict[str, Any] | None = None
+) -> PlannedCheckin | None:
     """The contract manager's regular check-in: every 4 weeks when on track (counted from the award or
     start), every ISO week when at risk, behind or not met."""
     status = result.status
@@ -85,10 +87,13 @@ def regular_checkin(result: ContractResult, as_of: date, settings: NudgeSettings
         result.stored.id, REGULAR, Role.contract_manager, period, URGENCY.get(status, 1),
         msg(f"Hoe staat het met de social return op {c.reference}? Geef de stand door en of je hulp nodig hebt.",
             f"How is social return on {c.reference} going? Tell us where it stands and whether you need help."),
-        contract_figures(result), expects_answer=True)
+        figures or contract_figures(result), expects_answer=True)
 
 
-def first_contact(result: ContractResult, as_of: date, awarded_on: date | None, settings: NudgeSettings) -> PlannedCheckin | None:
+def first_contact(
+    result: ContractResult, as_of: date, awarded_on: date | None, settings: NudgeSettings,
+    figures: dict[str, Any] | None = None,
+) -> PlannedCheckin | None:
     """Within `first_contact_days` of award: make the first appointment about social return."""
     if awarded_on is None or not awarded_on <= as_of:
         return None
@@ -99,30 +104,35 @@ def first_contact(result: ContractResult, as_of: date, awarded_on: date | None, 
         msg(f"{c.reference} is gegund: plan vóór {due} het eerste gesprek over social return met de leverancier.",
             f"{c.reference} was awarded: hold the first conversation about social return with the supplier "
             f"before {due}."),
-        contract_figures(result), expects_answer=True)
+        figures or contract_figures(result), expects_answer=True)
 
 
-def instrument_checkins(result: ContractResult, registry: Registry) -> list[PlannedCheckin]:
-    """What each instrument asks for; a plugin that fails here is logged and skipped."""
+def instrument_checkins(
+    result: ContractResult, registry: Registry, figures: dict[str, Any] | None = None
+) -> list[PlannedCheckin]:
+    """What each instrument asks for; a plugin that fails here is logged and skipped. The config
+    validated for the assessment is reused."""
     planned = []
     for item in result.instruments:
         instrument = registry.instruments.get(item.application.kind)
         if instrument is None or item.assessment.status == Status.error:
             continue
         try:
-            config = instrument.config_model.model_validate(item.application.config)
+            config = item.config if item.config is not None else instrument.config_model.model_validate(
+                item.application.config)
             due: list[CheckinDue] = instrument.checkins(result.facts, config, item.assessment)
         except Exception as exc:
             log.error("check-ins of %s failed on %s: %s", item.application.kind, result.stored.contract.reference,
                       type(exc).__name__)
             continue
-        figures = contract_figures(result)
-        planned += [PlannedCheckin(result.stored.id, d.rule, role, d.period, d.urgency, d.message, figures)
-                    for d in due for role in d.roles]
+        if due:
+            figures = figures or contract_figures(result)
+            planned += [PlannedCheckin(result.stored.id, d.rule, role, d.period, d.urgency, d.message, figures)
+                        for d in due for role in d.roles]
     return planned
 
 
-def fell_behind(result: ContractResult, as_of: date) -> PlannedCheckin:
+def fell_behind(result: ContractResult, as_of: date, figures: dict[str, Any] | None = None) -> PlannedCheckin:
     """An escalation when an instrument's status changed to `behind` (once per ISO week)."""
     c = result.stored.contract
     year, week, _ = as_of.isocalendar()
@@ -132,25 +142,34 @@ def fell_behind(result: ContractResult, as_of: date) -> PlannedCheckin:
             "bespreken wat nodig is?",
             f"{c.reference} has fallen behind on social return. Could you discuss with the contract manager and "
             "the supplier what is needed?"),
-        contract_figures(result))
+        figures or contract_figures(result))
 
 
 def due_checkins(
     results: list[ContractResult], as_of: date, registry: Registry, settings: NudgeSettings,
     awarded: dict[int, date | None],
 ) -> list[PlannedCheckin]:
+    """The regular, first-contact and instruments' check-ins of each result. A contract's figures (the
+    same for each of its check-ins) are worked out once, and only for a contract that has a check-in."""
     planned: list[PlannedCheckin] = []
     for result in results:
-        planned += [p for p in (regular_checkin(result, as_of, settings),
-                                first_contact(result, as_of, awarded.get(result.stored.id), settings)) if p]
-        planned += instrument_checkins(result, registry)
+        figures = contract_figures(result) if _may_have_checkin(result, as_of, awarded.get(result.stored.id)) else None
+        planned += [p for p in (regular_checkin(result, as_of, settings, figures),
+                                first_contact(result, as_of, awarded.get(result.stored.id), settings, figures)) if p]
+        planned += instrument_checkins(result, registry, figures)
     return planned
+
+
+def _may_have_checkin(result: ContractResult, as_of: date, awarded_on: date | None) -> bool:
+    """Whether the regular or first-contact check-in applies (then the figures are needed anyway)."""
+    return (result.status is not None and result.status != Status.met) or (
+        awarded_on is not None and awarded_on <= as_of)
 
 
 def unanswered(session: Session, contract_ids: list[int], as_of: date, settings: NudgeSettings) -> list[PlannedCheckin]:
     """An escalation for each check-in sent and still unanswered `unanswered_days` after it was planned."""
     c = schema.Checkin
-    rows = session.execute(select(c.id, c.contract_id, c.rule, c.planned_on, c.figures).where(
+    rows = core(session).execute(select(c.id, c.contract_id, c.rule, c.planned_on, c.figures).where(
         c.contract_id.in_(contract_ids), c.expects_answer.is_(True), c.answer.is_(None), c.delivery == "sent",
         c.planned_on <= as_of - timedelta(days=settings.unanswered_days)))
     return [PlannedCheckin(
@@ -170,9 +189,10 @@ def store_checkins(session: Session, planned: list[PlannedCheckin], as_of: date)
              "planned_on": as_of, "urgency": p.urgency, "message": p.message.model_dump(), "figures": p.figures,
              "expects_answer": p.expects_answer, "delivery": "pending"} for p in planned]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(schema.Checkin).on_conflict_do_nothing(
-        index_elements=["contract_id", "rule", "role", "period"]).returning(schema.Checkin.id)
-    return len(session.execute(statement, rows).all())
+    table = schema.Checkin.__table__
+    statement = dialect.insert(table).on_conflict_do_nothing(
+        index_elements=["contract_id", "rule", "role", "period"]).returning(table.c.id)
+    return len(core(session).execute(statement, rows).all())
 
 
 def answer(checkin_id: int, answer: str, note: str | None, actor: str, on: date, engine: Engine | None = None) -> str:

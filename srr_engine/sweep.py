@@ -28,7 +28,7 @@ from srr_engine.status import SEVERITY, Status
 from srr_engine.storage import schema
 from srr_engine.storage.assessments import assessments_on, statuses_before
 from srr_engine.storage.contracts import load_contracts
-from srr_engine.storage.db import unit_of_work
+from srr_engine.storage.db import core, unit_of_work
 
 ATTENTION_LIMIT = 25
 NEEDS_ATTENTION = {Status.error, Status.not_met, Status.behind, Status.at_risk}
@@ -77,7 +77,7 @@ def batch_bounds(
     """The (first id, last id) of each batch of monitored contracts: cheap to compute, and small to
     hand to a Prefect task as parameters."""
     with unit_of_work(engine) as session:
-        ids = list(session.scalars(monitored_query(references).with_only_columns(schema.Contract.id)))
+        ids = list(core(session).scalars(monitored_query(references).with_only_columns(schema.Contract.id)))
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
@@ -110,7 +110,7 @@ def plan_checkins(
     """The check-ins due as of the date: regular ones, the instruments' own, unanswered ones escalated,
     and an escalation for every contract that fell behind."""
     ids = [r.stored.id for r in results]
-    awarded = {cid: on for cid, on in session.execute(
+    awarded = {cid: on for cid, on in core(session).execute(
         select(schema.Contract.id, schema.Contract.awarded_on).where(schema.Contract.id.in_(ids)))}
     planned = due_checkins(results, as_of, registry, nudges, awarded) + unanswered(session, ids, as_of, nudges)
     planned += [fell_behind(r, as_of) for r in results if r.stored.id in behind]
@@ -138,7 +138,7 @@ def sweep(
 
 def assessment_values(assessment: Any) -> dict[str, Any]:
     """The stored columns of an assessment (JSON-safe, so a re-run compares equal)."""
-    data = assessment.model_dump(mode="json")
+    data = assessment.model_dump(mode="json", include={"figures", "reasons"})
     return {
         "status": str(assessment.status),
         "obligation_cents": _cents(assessment.obligation_eur),
@@ -194,10 +194,11 @@ def store_results(
                 events.append(event_row(EventType.status_changed, actor, result.stored.id, reference, {
                     "kind": item.application.kind, "application_id": item.application.id,
                     "from": previous, "to": values["status"], "as_of": as_of.isoformat()}, now))
+    connection = core(session)  # Core executemany: no ORM bookkeeping for rows it never loads
     if new_rows:
-        session.execute(insert(schema.Assessment), new_rows)
+        connection.execute(insert(schema.Assessment.__table__), new_rows)
     if events:
-        session.execute(insert(schema.Event), events)
+        connection.execute(insert(schema.Event.__table__), events)
     summary.changes = len(events)
     summary.attention = most_urgent(summary.attention)
     return summary, behind
@@ -210,12 +211,12 @@ def record_ended(session: Session, results: list[ContractResult], as_of: date, a
              if r.stored.contract.phase == Phase.active and r.stored.contract.end < as_of}
     if not ended:
         return 0
-    known = set(session.scalars(select(schema.Event.contract_id).where(
+    known = set(core(session).scalars(select(schema.Event.contract_id).where(
         schema.Event.type == str(EventType.contract_ended), schema.Event.contract_id.in_(ended))))
     now = datetime.now(UTC)
     rows = [event_row(EventType.contract_ended, actor, cid, c.reference, {"end": c.end.isoformat(),
                                                                           "as_of": as_of.isoformat()}, now)
             for cid, c in ended.items() if cid not in known]
     if rows:
-        session.execute(insert(schema.Event), rows)
+        core(session).execute(insert(schema.Event.__table__), rows)
     return len(rows)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from srr_engine.status import SEVERITY, Status
 from srr_engine.storage import schema
+from srr_engine.storage.db import core
 
 
 def latest_statuses(session: Session, contract_ids: list[int]) -> dict[int, str]:
@@ -21,7 +22,7 @@ def latest_statuses(session: Session, contract_ids: list[int]) -> dict[int, str]
         .group_by(schema.Assessment.contract_id)
         .subquery()
     )
-    rows = session.execute(
+    rows = core(session).execute(
         select(schema.Assessment.contract_id, schema.Assessment.status).join(
             latest,
             (schema.Assessment.contract_id == latest.c.contract_id) & (schema.Assessment.as_of == latest.c.as_of),
@@ -55,7 +56,7 @@ def statuses_before(session: Session, application_ids: list[int], as_of: date) -
         .group_by(a.application_id)
         .subquery()
     )
-    rows = session.execute(
+    rows = core(session).execute(
         select(a.application_id, a.status).join(
             latest, (a.application_id == latest.c.application_id) & (a.as_of == latest.c.as_of)
         )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
@@ -14,6 +15,7 @@ from srr_engine import domain
 from srr_engine.errors import UserError
 from srr_engine.messages import msg
 from srr_engine.storage import schema
+from srr_engine.storage.db import core
 
 
 @dataclass
@@ -101,24 +103,42 @@ def contract_row(session: Session, reference: str) -> schema.Contract | None:
     return session.scalar(select(schema.Contract).where(schema.Contract.reference == reference))
 
 
+CONTRACT_COLUMNS = (
+    schema.Contract.id, schema.Contract.reference, schema.Contract.title, schema.Contract.buyer_id,
+    schema.Contract.supplier_id, schema.Contract.category, schema.Contract.cpv, schema.Contract.value_cents,
+    schema.Contract.wage_sum_cents, schema.Contract.start, schema.Contract.end, schema.Contract.phase,
+    schema.Contract.pilot, schema.Contract.bundle,
+)
+
+
 def load_contracts(session: Session, query: Select[tuple[schema.Contract]]) -> list[StoredContract]:
-    """Contracts selected by `query`, with organisations, contacts and applications in three queries."""
-    rows = list(session.scalars(query))
+    """Contracts selected by `query`, with organisations, contacts and applications in three queries.
+
+    Rows are read as plain tuples (no ORM object per row) and the domain models built without
+    re-validation: everything stored was validated when it was written.
+    """
+    connection = core(session)
+    rows = connection.execute(query.with_only_columns(*CONTRACT_COLUMNS)).all()
     if not rows:
         return []
     ids = [r.id for r in rows]
     org_ids = {r.buyer_id for r in rows} | {r.supplier_id for r in rows if r.supplier_id}
-    orgs = {o.id: o for o in session.scalars(select(schema.Organisation).where(schema.Organisation.id.in_(org_ids)))}
-    contacts: dict[int, list[schema.Contact]] = {}
-    for c in session.scalars(select(schema.Contact).where(schema.Contact.contract_id.in_(ids))):
-        contacts.setdefault(c.contract_id, []).append(c)
-    apps: dict[int, list[StoredApplication]] = {}
-    for a in session.scalars(
-        select(schema.InstrumentApplication)
-        .where(schema.InstrumentApplication.contract_id.in_(ids))
-        .order_by(schema.InstrumentApplication.id)
+    o = schema.Organisation
+    orgs = {oid: domain.Organisation.model_construct(name=name, kvk=kvk)
+            for oid, name, kvk in connection.execute(select(o.id, o.name, o.kvk).where(o.id.in_(org_ids)))}
+    c = schema.Contact
+    contacts: dict[int, list[Any]] = {}
+    for contact in connection.execute(
+        select(c.contract_id, c.role, c.name, c.notify, c.language).where(c.contract_id.in_(ids))
+        .order_by(c.contract_id, c.role)
     ):
-        apps.setdefault(a.contract_id, []).append(StoredApplication(a.id, a.kind, a.config, a.applied_on))
+        contacts.setdefault(contact.contract_id, []).append(contact)
+    a = schema.InstrumentApplication
+    apps: dict[int, list[StoredApplication]] = {}
+    for app in connection.execute(
+        select(a.id, a.contract_id, a.kind, a.config, a.applied_on).where(a.contract_id.in_(ids)).order_by(a.id)
+    ):
+        apps.setdefault(app.contract_id, []).append(StoredApplication(app.id, app.kind, app.config, app.applied_on))
     return [
         StoredContract(r.id, to_domain(r, orgs, contacts.get(r.id, []), apps.get(r.id, [])), apps.get(r.id, []))
         for r in rows
@@ -126,18 +146,17 @@ def load_contracts(session: Session, query: Select[tuple[schema.Contract]]) -> l
 
 
 def to_domain(
-    row: schema.Contract,
-    orgs: dict[int, schema.Organisation],
-    contacts: list[schema.Contact],
+    row: Any,
+    orgs: dict[int, domain.Organisation],
+    contacts: list[Any],
     apps: list[StoredApplication],
 ) -> domain.Contract:
-    def org(org_id: int | None) -> domain.Organisation | None:
-        return None if org_id is None else domain.Organisation(name=orgs[org_id].name, kvk=orgs[org_id].kvk)
-
+    """The domain model of a stored contract row (a `schema.Contract` or a row with its columns); the
+    contracts of a batch share one model per organisation."""
     return domain.Contract.model_construct(
         reference=row.reference,
         title=row.title,
-        buyer=org(row.buyer_id),
+        buyer=orgs[row.buyer_id],
         category=domain.Category(row.category),
         cpv=row.cpv,
         value_eur=euros(row.value_cents),
@@ -147,12 +166,15 @@ def to_domain(
         phase=domain.Phase(row.phase),
         pilot=row.pilot,
         bundle=row.bundle,
-        supplier=org(row.supplier_id),
+        supplier=None if row.supplier_id is None else orgs[row.supplier_id],
         contacts={
-            domain.Role(c.role): domain.Contact.model_validate({"name": c.name, "notify": c.notify, "language": c.language})
+            domain.Role(c.role): domain.Contact.model_construct(
+                name=c.name, notify=[SecretStr(u) for u in c.notify], language=c.language)
             for c in contacts
         },
-        instruments=[domain.InstrumentSpec.model_validate({"kind": a.kind, **a.config}) for a in apps],
+        instruments=[
+            domain.InstrumentSpec.model_construct({"kind", *a.config}, **{"kind": a.kind, **a.config}) for a in apps
+        ],
     )
 
 

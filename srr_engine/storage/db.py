@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -53,6 +53,15 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     factory = sessionmaker(engine or get_engine(), expire_on_commit=False)
     with factory.begin() as session:
         yield session
+
+
+def core(session: Session) -> Connection:
+    """The session's connection, for bulk reads and writes in SQLAlchemy Core: rows come back as plain
+    tuples, with no ORM object (and no identity-map bookkeeping) per row. Pending ORM changes are
+    flushed first, as `session.execute` would."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection()
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

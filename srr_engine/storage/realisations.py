@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from srr_engine.storage import schema
+from srr_engine.storage.db import core
 from srr_engine.valuation import RATE_DENOMINATOR
 
 # The value in cents of one realisation as of day :d (a date ordinal); integer arithmetic only, so
@@ -40,7 +41,7 @@ def totals_by_contract(session: Session, contract_ids: list[int], as_of: date) -
     if not contract_ids:
         return {}
     r = schema.Realisation
-    rows = session.execute(
+    rows = core(session).execute(
         select(r.contract_id, r.status, func.sum(value_as_of(as_of)), func.max(r.reported_on))
         .where(r.contract_id.in_(contract_ids), r.status != "rejected", r.reported_on <= as_of)
         .group_by(r.contract_id, r.status)
