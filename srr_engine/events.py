@@ -27,6 +27,8 @@ class EventType(StrEnum):
     evaluation_done = "evaluation.done"
     checkin_sent = "checkin.sent"
     checkin_answered = "checkin.answered"
+    privacy_purged = "privacy.purged"
+    operations_alert = "operations.alert"
 
 
 def record_event(

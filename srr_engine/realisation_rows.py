@@ -14,15 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from srr_engine.errors import ContractError, Problem, UserError
 from srr_engine.messages import msg
+from srr_engine.privacy import identifying
 
 COLUMNS = (
     "contract", "candidate", "kind", "target_group", "hours_per_week", "start", "end",
     "amount_eur", "hours", "bonuses", "evidence",
 )
 OPTIONAL_COLUMNS = ("employed_6m", "employed_12m")
-# A pseudonym is short letters/digits; a 9-digit number looks like a BSN and is refused (GDPR).
-_PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_BSN_LIKE = re.compile(r"^\d{8,9}$")
 
 
 class RealisationRow(BaseModel):
@@ -83,11 +81,13 @@ class RealisationRow(BaseModel):
     def _pseudonym(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        if _BSN_LIKE.match(value) or not _PSEUDONYM.match(value):
+        if identifying(value):
             raise ContractError(
                 msg(
-                    "gebruik een pseudoniem (bijv. P-7f3a), geen BSN, naam of ander herleidbaar gegeven",
-                    "use a pseudonym (e.g. P-7f3a), not a BSN, a name or other identifying data",
+                    "gebruik een pseudoniem (bijv. P-7f3a), geen BSN, naam of ander herleidbaar gegeven "
+                    "(of stel privacy.pseudonym_key in om zulke gegevens te laten vervangen door een sleutel-hash)",
+                    "use a pseudonym (e.g. P-7f3a), not a BSN, a name or other identifying data (or set "
+                    "privacy.pseudonym_key to have them replaced by a keyed hash)",
                 )
             )
         return value

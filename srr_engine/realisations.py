@@ -20,7 +20,9 @@ from srr_engine.errors import ContractError, Problem, UserError, problems_from_v
 from srr_engine.checkins import answer_by_report
 from srr_engine.events import EventType, record_event
 from srr_engine.messages import msg
+from srr_engine.privacy import identifying, pseudonymise
 from srr_engine.realisation_rows import RealisationRow, read_rows
+from srr_engine.settings import get_settings
 from srr_engine.registry import Registry
 from srr_engine.storage import schema
 from srr_engine.storage.contracts import StoredContract, load_contracts, require_contract
@@ -56,7 +58,11 @@ def import_file(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     rows: list[tuple[int, RealisationRow]] = []
     problems: list[Problem] = []
+    key = get_settings().privacy.pseudonym_key
     for line, cells in read_rows(path):
+        candidate = cells.get("candidate")
+        if key is not None and candidate and identifying(str(candidate)):
+            cells = {**cells, "candidate": pseudonymise(str(candidate), key.get_secret_value())}
         try:
             rows.append((line, RealisationRow.model_validate(cells)))
         except ValidationError as exc:

@@ -109,6 +109,14 @@ class NudgeSettings(BaseModel):
     )
 
 
+class PrivacySettings(BaseModel):
+    """Candidates' privacy (`[privacy]`)."""
+
+    pseudonym_key: SecretStr | None = Field(
+        None, description="Key for replacing a real identifier (a BSN or a name) in a supplier's file by a keyed "
+        "hash. Unset: such files are refused. Keep it secret and stable: the same person must get the same hash.")
+
+
 class Settings(BaseSettings):
     """The engine's effective settings."""
 
@@ -135,6 +143,7 @@ class Settings(BaseSettings):
         description="Thresholds of the shared pace rule: ratio = accepted realised / expected by now, where "
         "expected = obligation x elapsed days / term days.",
     )
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings, description="Candidates' privacy.")
     nudges: NudgeSettings = Field(
         default_factory=NudgeSettings, description="When check-ins are due and when nudges may go out."
     )
