@@ -116,7 +116,9 @@ def check_file(path: Path, registry: Registry) -> list[CheckedContract]:
     checked: list[CheckedContract] = []
     records = read_records(path)
     for index, record in enumerate(records):
+        name = record.get("reference") if isinstance(record, dict) else None
         where = f"{path}, contract {index + 1}" if len(records) > 1 else str(path)
+        where += f" ({name})" if isinstance(name, str) and name else ""
         try:
             checked.append(check_contract(record, registry, where))
         except UserError as exc:

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
@@ -142,15 +143,21 @@ class Contract(Strict):
             )
         return text
 
-    @model_validator(mode="after")
-    def _dates_and_phase(self) -> Contract:
-        if self.end < self.start:
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
             raise ContractError(
                 msg(
-                    f"de einddatum {self.end} ligt voor de startdatum {self.start}",
-                    f"the end date {self.end} is before the start date {self.start}",
+                    f"de einddatum {end} ligt voor de startdatum {start}",
+                    f"the end date {end} is before the start date {start}",
                 )
             )
+        return end
+
+    @model_validator(mode="after")
+    def _phase(self) -> Contract:
         if self.phase is None:
             # A contract registered with its supplier is running already; otherwise it is still planned.
             self.phase = Phase.active if self.supplier else Phase.planned
