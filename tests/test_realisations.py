@@ -101,3 +101,17 @@ def test_xlsx_reports_import_like_csv(srr_sqlite, examples, tmp_path):
     srr.ok("realisations", "review", "RWS-2026-0042", "--accept-all")
     sroi = json.loads(srr.ok("status", "RWS-2026-0042", "--as-of", "2026-12-31", "--json"))["contracts"][0]["instruments"][0]
     assert sroi["realised_eur"] == "92038.36"
+
+
+def test_double_counting_within_one_file_names_both_lines(srr_sqlite, examples, tmp_path):
+    srr_sqlite.ok("contracts", "add", examples / "contracts.yaml")
+    before = row_counts(srr_sqlite.url)
+    header = (examples / "realisations.csv").read_text().splitlines()[0]
+    twice = tmp_path / "twice.csv"
+    twice.write_text(header + "\nRWS-2026-0042,P-1,placement,participatiewet,20,2026-02-01,2026-06-30,,,,\n"
+                     "RWS-2026-0042,P-2,placement,participatiewet,20,2026-02-01,2026-06-30,,,,\n"
+                     "RWS-2026-0042,P-1,learning,mbo_bbl,16,2026-06-01,2026-12-31,,,,\n")
+    result = srr_sqlite("realisations", "import", twice)
+    assert result.code == 2 and "regel 4, veld 'candidate'" in result.err and "regel 2 van dit bestand" in result.err
+    assert "regel 3" not in result.err
+    assert row_counts(srr_sqlite.url) == before
