@@ -9,6 +9,7 @@ import http.server
 import json
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,11 +61,13 @@ class Post:
 
 @dataclass
 class HttpInbox:
-    """Records every POST; while `down` is set it answers 503 (a webhook that is down)."""
+    """Records every POST; while `down` is set it answers 503 (a webhook that is down). `on_post` runs
+    after a POST was recorded and before it is answered (to kill a sender in between)."""
 
     port: int = field(default_factory=free_port)
     posts: list[Post] = field(default_factory=list)
     down: bool = False
+    on_post: Callable[[], None] | None = None
 
     def start(self) -> None:
         inbox = self
@@ -76,6 +79,8 @@ class HttpInbox:
                     self.send_response(503)
                 else:
                     inbox.posts.append(Post(self.path, dict(self.headers), json.loads(body or b"{}")))
+                    if inbox.on_post is not None:
+                        inbox.on_post()
                     self.send_response(200)
                 self.end_headers()
 
