@@ -216,3 +216,22 @@ def test_outcome_reads_apprise_1_and_2():
     assert [outcome(r) for r in (True, False, None)] == ["sent", "failed", "no_match"]
     assert [outcome(_AppriseResult(n)) for n in ("SUCCESS", "NOMATCH", "FAILURE", "PARTIAL")] == [
         "sent", "no_match", "failed", "failed"]
+
+
+def test_recipients_by_tag_from_an_apprise_config_file(srr, examples, tmp_path, smtp_inbox, http_inbox, monkeypatch):
+    config = tmp_path / "apprise.yml"
+    config.write_text(f"urls:\n  - json://localhost:{http_inbox.port}/team:\n    - tag: inkoopteam\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("SRR_NUDGES__APPRISE_CONFIG", str(config))
+    monkeypatch.setenv("SRR_NUDGES__DEFAULTS", json.dumps({"escalation": ["tag:inkoopteam"]}))
+    get_settings.cache_clear()
+    contracts = yaml.safe_load(point_to((examples / "contracts.yaml").read_text(encoding="utf-8"), smtp_inbox,
+                                        http_inbox))
+    del contracts[0]["contacts"]["escalation"]  # RWS has no escalation contact: the default applies
+    path = tmp_path / "contracts.yaml"
+    path.write_text(yaml.safe_dump(contracts, allow_unicode=True), encoding="utf-8")
+    srr.ok("contracts", "add", path)
+    monitor(TUESDAY)
+    send(srr, f"{TUESDAY}T09:00")
+    team = [p for p in http_inbox.posts if p.path == "/team"]
+    assert len(team) == 1 and "achterop" in team[0].body["message"]
