@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from srr_engine.settings import get_settings
 from srr_engine.status import SEVERITY, Status
 from srr_engine.storage import schema
 
@@ -59,6 +60,25 @@ class ContractLine:
 
 
 @dataclass
+class BundleCandidate:
+    """Small contracts of one buyer and supplier that together reach the bundling threshold."""
+
+    buyer: str
+    supplier: str
+    references: list[str]
+    total: Decimal
+
+
+@dataclass
+class Pilot:
+    reference: str
+    title: str
+    phase: str
+    status: str | None
+    evaluated: str | None
+
+
+@dataclass
 class Report:
     as_of: date
     contracts: list[ContractLine]
@@ -68,6 +88,8 @@ class Report:
     banenafspraak_jobs: int
     employed: dict[str, Counter[str]]
     notes: list[dict[str, Any]]
+    bundle_candidates: list[BundleCandidate] = field(default_factory=list)
+    pilots: list[Pilot] = field(default_factory=list)
 
 
 def _lines(session: Session, contract_ids: list[int] | None) -> dict[int, ContractLine]:
@@ -122,20 +144,47 @@ def report(session: Session, as_of: date, references: list[str] | None = None) -
         line.instruments.append(InstrumentLine(kinds.get(app_id, "?"), row.status, _eur(row.obligation_cents),
                                                _eur(row.expected_cents), _eur(row.realised_cents), row.reasons,
                                                (row.figures or {}).get("bundle")))
-    _add_evaluations(session, lines, as_of)
+    evaluated = _add_evaluations(session, lines, as_of)
     return Report(as_of, list(lines.values()), history([r for r in rows if r.contract_id in lines]),
                   _totals(list(lines.values())), Counter(line.status or "none" for line in lines.values()),
-                  *_people(session, list(lines), as_of), _notes(session, list(lines), as_of))
+                  *_people(session, list(lines), as_of), _notes(session, list(lines), as_of),
+                  bundle_candidates(session, get_settings().portfolio.bundle_threshold_eur) if references is None
+                  else [],
+                  [Pilot(line.reference, line.title, line.phase, line.status, evaluated.get(line.id))
+                   for line in lines.values() if line.pilot])
 
 
-def _add_evaluations(session: Session, lines: dict[int, ContractLine], as_of: date) -> None:
+def _add_evaluations(session: Session, lines: dict[int, ContractLine], as_of: date) -> dict[int, str]:
+    """Shortfall and penalty from each contract's latest evaluation; returns the evaluated statuses."""
     e = schema.Evaluation
+    statuses = {}
     for row in session.scalars(select(e).where(e.contract_id.in_(list(lines)), e.as_of <= as_of).order_by(e.as_of)):
         line = lines[row.contract_id]
+        found = [Status(r["status"]) for r in row.results]
+        statuses[row.contract_id] = str(max(found, key=lambda s: SEVERITY[s])) if found else None
         shortfalls = [Decimal(r["shortfall_eur"]) for r in row.results if r.get("shortfall_eur") is not None]
         penalties = [Decimal(r["penalty_eur"]) for r in row.results if r.get("penalty_eur") is not None]
         line.shortfall = sum(shortfalls, ZERO) if shortfalls else None
         line.penalty = sum(penalties, ZERO) if penalties else None
+    return statuses
+
+
+def bundle_candidates(session: Session, threshold: Decimal) -> list[BundleCandidate]:
+    """Per buyer and supplier: the running or planned contracts below the threshold, not yet in a bundle,
+    when there are two or more and together they reach it."""
+    c, buyer, supplier = schema.Contract, aliased(schema.Organisation), aliased(schema.Organisation)
+    rows = session.execute(
+        select(buyer.name, supplier.name, c.reference, c.value_cents)
+        .join(buyer, c.buyer_id == buyer.id).join(supplier, c.supplier_id == supplier.id)
+        .where(c.bundle.is_(None), c.value_cents < int(threshold * 100),
+               c.phase.in_(["planned", "tendering", "awarded", "active"]))
+        .order_by(buyer.name, supplier.name, c.reference))
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for buyer_name, supplier_name, reference, cents in rows:
+        groups[(buyer_name, supplier_name)].append((reference, cents))
+    return [BundleCandidate(b, s, [ref for ref, _ in items], Decimal(sum(v for _, v in items)).scaleb(-2))
+            for (b, s), items in groups.items()
+            if len(items) > 1 and sum(v for _, v in items) >= threshold * 100]
 
 
 def _totals(lines: list[ContractLine]) -> dict[str, dict[str, list[Decimal]]]:

@@ -120,6 +120,15 @@ def report_markdown(data: Report, title: str) -> str:
     out += ["## Mensen / people", "", f"- Banen voor de banenafspraak / banenafspraak jobs: {data.banenafspraak_jobs}",
             f"- Na 6 maanden nog in dienst / employed after 6 months: {dict(data.employed['6m'])}",
             f"- Na 12 maanden nog in dienst / employed after 12 months: {dict(data.employed['12m'])}", ""]
+    if data.bundle_candidates:
+        out += ["## Kleine contracten om te bundelen / small contracts that could be bundled", "",
+                "| opdrachtgever / buyer | leverancier / supplier | contracten | samen / total |", "|---|---|---|---:|"]
+        out += [f"| {b.buyer} | {b.supplier} | {', '.join(b.references)} | {b.total:.2f} |"
+                for b in data.bundle_candidates] + [""]
+    if data.pilots:
+        out += ["## Pilots", "", "| contract | fase / phase | status | evaluatie / evaluation |", "|---|---|---|---|"]
+        out += [f"| {p.reference} ({p.title}) | {p.phase} | {p.status or '-'} | {p.evaluated or '-'} |"
+                for p in data.pilots] + [""]
     if data.notes:
         out += ["## Verhalen en lessen / stories and lessons", ""]
         out += [f"- {n['reference']} ({n['kind']}, {n['on']}): {n['text']}" for n in data.notes] + [""]

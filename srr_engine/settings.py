@@ -72,6 +72,14 @@ class PaceSettings(BaseModel):
         return self
 
 
+class PortfolioSettings(BaseModel):
+    """Portfolio views (`[portfolio]`)."""
+
+    bundle_threshold_eur: Decimal = Field(
+        Decimal(250000), ge=0, description="Small contracts of one supplier that together reach this value are "
+        "listed as candidates for a bundle (one social-return obligation over all of them).")
+
+
 class PluginSettings(BaseModel):
     """Which installed plugins (entry-point names) load. An empty allow list allows all."""
 
@@ -144,6 +152,7 @@ class Settings(BaseSettings):
         "expected = obligation x elapsed days / term days.",
     )
     privacy: PrivacySettings = Field(default_factory=PrivacySettings, description="Candidates' privacy.")
+    portfolio: PortfolioSettings = Field(default_factory=PortfolioSettings, description="Portfolio views.")
     nudges: NudgeSettings = Field(
         default_factory=NudgeSettings, description="When check-ins are due and when nudges may go out."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -20,8 +21,14 @@ def status(
     reference: Annotated[str | None, typer.Argument(help="Contractkenmerk; zonder: de hele portefeuille.")] = None,
     as_of: AsOf = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON voor scripts.")] = False,
+    portfolio: Annotated[bool, typer.Option(
+        "--portfolio", help="Totalen per opdrachtgever, leverancier, categorie en instrument; banen; bundelkansen; "
+        "pilots (uit de opgeslagen monitoring). / Portfolio totals.")] = False,
 ) -> None:
     """Stand van zaken per contract en instrument. / Status per contract and instrument."""
+    if portfolio:
+        portfolio_view(resolve_date(as_of), as_json)
+        return
     from srr_engine.assess import assess_contracts, batches, monitored_query
     from srr_engine.registry import get_registry
     from srr_engine.storage.contracts import require_contract
@@ -66,6 +73,41 @@ def status(
     typer.echo(f"Peildatum / as of: {day}")
     table(["contract", "status", "instrument", "status", "verplichting", "verwacht", "gerealiseerd",
            "ter beoordeling", "toelichting"], rows)
+
+
+def portfolio_view(day: date, as_json: bool) -> None:
+    """Totals committed vs. realised per buyer, supplier, CPV division and instrument, jobs for the
+    banenafspraak, bundling candidates and pilots, from the stored monitoring history."""
+    from srr_engine.portfolio import report
+    from srr_engine.storage.db import unit_of_work
+
+    with unit_of_work() as session:
+        data = report(session, day)
+    totals = {view: {key: {"committed_eur": _eur(c), "realised_eur": _eur(r)} for key, (c, r) in values.items()}
+              for view, values in data.totals.items()}
+    candidates = [{"buyer": b.buyer, "supplier": b.supplier, "contracts": b.references, "total_eur": _eur(b.total)}
+                  for b in data.bundle_candidates]
+    pilots = [{"reference": p.reference, "title": p.title, "phase": p.phase, "status": p.status,
+               "evaluated": p.evaluated} for p in data.pilots]
+    if as_json:
+        typer.echo(json.dumps({"as_of": day.isoformat(), "statuses": dict(data.statuses), "totals": totals,
+                               "banenafspraak_jobs": data.banenafspraak_jobs, "bundle_candidates": candidates,
+                               "pilots": pilots}, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"Peildatum / as of: {day}")
+    for view, values in totals.items():
+        typer.echo("")
+        table([view, "toegezegd / committed", "gerealiseerd / realised"],
+              [[key, v["committed_eur"], v["realised_eur"]] for key, v in values.items()])
+    typer.echo(f"\nBanen voor de banenafspraak / banenafspraak jobs: {data.banenafspraak_jobs}")
+    if candidates:
+        typer.echo("\nKleine contracten om te bundelen / small contracts that could be bundled:")
+        table(["opdrachtgever", "leverancier", "contracten", "samen / total"],
+              [[c["buyer"], c["supplier"], ", ".join(c["contracts"]), c["total_eur"]] for c in candidates])
+    if pilots:
+        typer.echo("\nPilots:")
+        table(["contract", "titel", "fase", "status", "evaluatie"],
+              [[p["reference"], p["title"], p["phase"], p["status"] or "-", p["evaluated"] or "-"] for p in pilots])
 
 
 def leniency(
