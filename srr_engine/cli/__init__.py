@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from srr_engine.cli import audit, checkins, contracts, operations, realisations
+from srr_engine.cli import audit, checkins, contracts, interop, operations, realisations
 from srr_engine.cli.output import fail
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(contracts.app, name="contracts")
 app.add_typer(realisations.app, name="realisations")
 app.add_typer(checkins.checkins_app, name="checkins")
 app.add_typer(checkins.nudges_app, name="nudges")
+interop.register(app)
 app.command("audit")(audit.audit)
 app.add_typer(audit.privacy_app, name="privacy")
 
