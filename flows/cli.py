@@ -52,14 +52,17 @@ def parse_offers(values: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def tender(reference: Reference, on: Annotated[date | None, typer.Option(help="Datum / date.")] = None,
-           eforms: Annotated[bool, typer.Option("--eforms", help="Toon de eForms-codes. / Show eForms codes.")] = False
+           eforms: Annotated[bool, typer.Option(
+               "--eforms", help="Toon per perceel de eForms-codes en teksten. / Show eForms codes and texts per lot.")] = False
            ) -> None:
     """Aanbesteden: teksten en codes per instrument; fase -> tendering. / Tender texts; phase -> tendering."""
     result = run_once("tender:tender_flow", reference, on)
     say(msg(f"{reference} staat in fase {result['phase']}; teksten in {result['file']}",
             f"{reference} is in phase {result['phase']}; texts in {result['file']}"))
     if eforms:
-        typer.echo(open(result["file"], encoding="utf-8").read())
+        from srr_engine.cli.interop import show_eforms
+
+        show_eforms(reference)
 
 
 def award(
