@@ -83,3 +83,41 @@ def review(
     accepted, rejected = do_review(reference, resolve_actor(by), accept, accept_all, reject, reason)
     say(msg(f"{reference}: {accepted} geaccepteerd, {rejected} afgewezen",
             f"{reference}: {accepted} accepted, {rejected} rejected"))
+
+
+@app.command("template")
+def template(
+    reference: Annotated[str, typer.Argument(help="Contractkenmerk.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Het werkblad (.xlsx) voor de leverancier.")],
+) -> None:
+    """Werkblad voor de leverancier met keuzelijsten uit de waarderingstabel. / Supplier workbook with drop-downs."""
+    from srr_engine.errors import UserError
+    from srr_engine.interop.sheets import write_template
+    from srr_engine.registry import get_registry
+
+    if output.suffix.lower() != ".xlsx":
+        raise UserError(msg(f"{output}: het werkblad wordt een .xlsx-bestand", f"{output}: the workbook is an .xlsx file"))
+    made = write_template(reference, get_registry(), output)
+    say(msg(f"Werkblad voor {reference} ({made.table.region} {made.table.version}): {output}",
+            f"Workbook for {reference} ({made.table.region} {made.table.version}): {output}"))
+
+
+@app.command("export")
+def export(
+    reference: Annotated[str, typer.Argument(help="Contractkenmerk.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV- of XLSX-bestand.")],
+    as_of: AsOf = None,
+    delimiter: Annotated[str, typer.Option("--delimiter", help="Scheidingsteken voor CSV (bijv. ';').")] = ",",
+) -> None:
+    """Schrijf de realisaties van een contract naar CSV of XLSX. / Write a contract's realisations to CSV or XLSX."""
+    from srr_engine.interop.exports import REALISATION_HEADERS, realisation_rows, write_table
+    from srr_engine.storage.contracts import require_contract
+    from srr_engine.storage.db import unit_of_work
+
+    day = resolve_date(as_of)
+    with unit_of_work() as session:
+        stored = require_contract(session, reference)
+        count = write_table(output, REALISATION_HEADERS, realisation_rows(session, stored.id, reference, day),
+                            "Realisaties", delimiter)
+    say(msg(f"{count} realisaties van {reference} (waarde per {day}) geschreven naar {output}",
+            f"{count} realisations of {reference} (value as of {day}) written to {output}"))
