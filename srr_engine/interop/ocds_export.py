@@ -224,7 +224,7 @@ def _obligation_milestones(result: ContractResult, registry: Registry, options: 
             continue
         try:
             obligations = instrument.obligations(result.facts, item.config)
-        except Exception as exc:  # a plugin's rule failing must not stop the export
+        except Exception as exc:  # noqa: BLE001 (a plugin's rule failing must not stop the export)
             warnings.append(Problem(f"{result.stored.contract.reference}, {item.application.kind}", msg(
                 f"verplichtingen niet te bepalen ({type(exc).__name__})",
                 f"obligations could not be determined ({type(exc).__name__})")))

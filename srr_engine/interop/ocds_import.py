@@ -142,8 +142,9 @@ def _register(outcome: Outcome, mapped: MappedContract, registry: Registry, acto
         try:
             check_contract(_record(mapped, [a.spec for a in accepted] + [inst.spec]), registry, where)
         except UserError as exc:
-            reasons = "; ".join(m.nl for m in _flatten(exc, *strip))
-            reasons_en = "; ".join(m.en for m in _flatten(exc, *strip))
+            own = (f"{strip[0]}, {inst.kind}", f"{strip[0]}, instruments[{len(accepted) + 1}] ({inst.kind})")
+            reasons = "; ".join(m.nl for m in _flatten(exc, *own, *strip))
+            reasons_en = "; ".join(m.en for m in _flatten(exc, *own, *strip))
             outcome.notes.append(msg(
                 f"{inst.kind} ({inst.signal.text()}) niet toegepast: {reasons}. Voeg het later toe met "
                 f"`srr contracts apply {mapped.reference} BESTAND`",

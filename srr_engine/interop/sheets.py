@@ -177,10 +177,10 @@ def _instructions(t: Template, title: str, start: date, end: date) -> list[list[
         ["2.", "Kies contract, soort, doelgroep en bonus uit de keuzelijsten; de kolomkoppen hebben uitleg."],
         ["3.", "Gebruik voor kandidaten het afgesproken pseudoniem, nooit een naam of BSN (AVG)."],
         ["4.", "Verander de kolomkoppen niet en voeg geen kolommen toe; laat lege regels gewoon leeg."],
-        ["5.", "Stuur het bestand naar uw contactpersoon. Die leest het in met: "
-               "srr realisations import BESTAND.xlsx"],
-        ["", "Elke regel wordt gecontroleerd; een fout wordt gemeld met regelnummer en kolom, en dan wordt "
-             "niets ingelezen. Pas de regel aan en stuur het bestand opnieuw."],
+        ["5.", ("Stuur het bestand naar uw contactpersoon. Die leest het in met: "
+                "srr realisations import BESTAND.xlsx")],
+        ["", ("Elke regel wordt gecontroleerd; een fout wordt gemeld met regelnummer en kolom, en dan wordt "
+              "niets ingelezen. Pas de regel aan en stuur het bestand opnieuw.")],
         ["", "Wat u rapporteert telt pas mee nadat de opdrachtgever het heeft geaccepteerd."],
         [],
         ["Kolommen"],
