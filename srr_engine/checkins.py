@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from srr_engine.assess import ContractResult
@@ -188,9 +187,12 @@ def store_checkins(session: Session, planned: list[PlannedCheckin], as_of: date)
     rows = [{"contract_id": p.contract_id, "rule": p.rule, "role": str(p.role), "period": p.period,
              "planned_on": as_of, "urgency": p.urgency, "message": p.message.model_dump(), "figures": p.figures,
              "expects_answer": p.expects_answer, "delivery": "pending"} for p in planned]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
     table = schema.Checkin.__table__
-    statement = dialect.insert(table).on_conflict_do_nothing(
+    statement = upsert(table).on_conflict_do_nothing(
         index_elements=["contract_id", "rule", "role", "period"]).returning(table.c.id)
     return len(core(session).execute(statement, rows).all())
 

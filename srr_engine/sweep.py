@@ -8,8 +8,10 @@ per batch; `sweep` runs the same batches without Prefect.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -95,12 +97,31 @@ def sweep_batch(
     first, last = bounds
     query = monitored_query(references).where(schema.Contract.id.between(first, last))
     nudges = nudges or get_settings().nudges
-    with unit_of_work(engine) as session:
+    with collector_paused(), unit_of_work(engine) as session:
         results = assess_contracts(session, registry, load_contracts(session, query), as_of)
         summary, behind = store_results(session, results, as_of, actor)
         summary.ended = record_ended(session, results, as_of, actor)
         summary.checkins = plan_checkins(session, results, behind, as_of, registry, nudges)
     return summary
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch builds a hundred-odd objects per contract (rows, models, messages) that all live until it
+    ends. Each time enough of them pile up the collector walks them, and every other object of the
+    process (many more with Prefect loaded), while reference counting already frees nearly all garbage:
+    measured on 10k contracts that cost 25 % of the sweep, 40 % inside a flow run, for a few hundred
+    objects collected. The collector resumes (if it was on) when the batch ends.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def plan_checkins(
