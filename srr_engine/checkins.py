@@ -184,17 +184,42 @@ def store_checkins(session: Session, planned: list[PlannedCheckin], as_of: date)
     """Insert the check-ins not planned before (the unique key decides); returns how many are new."""
     if not planned:
         return 0
+    if session.get_bind().dialect.name == "postgresql":
+        return _store_checkins_postgresql(session, planned, as_of)
+    from sqlalchemy.dialects.sqlite import insert as upsert
+
     rows = [{"contract_id": p.contract_id, "rule": p.rule, "role": str(p.role), "period": p.period,
              "planned_on": as_of, "urgency": p.urgency, "message": p.message.model_dump(), "figures": p.figures,
              "expects_answer": p.expects_answer, "delivery": "pending"} for p in planned]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
     table = schema.Checkin.__table__
     statement = upsert(table).on_conflict_do_nothing(
         index_elements=["contract_id", "rule", "role", "period"]).returning(table.c.id)
     return len(core(session).execute(statement, rows).all())
+
+
+# One statement with the rows as one JSON array: a multi-row VALUES with RETURNING (how SQLAlchemy sends
+# an executemany that returns ids) is parsed anew by psycopg for every page, and arrays of JSON texts are
+# escaped element by element; either cost more than the insert itself.
+_INSERT_CHECKINS_POSTGRESQL = """
+INSERT INTO checkins (contract_id, rule, role, period, planned_on, urgency, message, figures, expects_answer,
+                      delivery)
+SELECT CAST(x->>'c' AS integer), x->>'r', x->>'o', x->>'p', CAST(:planned_on AS date), CAST(x->>'u' AS integer),
+       x->'m', x->'f', CAST(x->>'e' AS boolean), 'pending'
+FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS t(x, n)
+ORDER BY n
+ON CONFLICT (contract_id, rule, role, period) DO NOTHING
+RETURNING id"""
+
+
+def _store_checkins_postgresql(session: Session, planned: list[PlannedCheckin], as_of: date) -> int:
+    """`store_checkins` on PostgreSQL: the same rows, in the same order, in one statement."""
+    import json
+
+    from sqlalchemy import text
+
+    rows = json.dumps([{"c": p.contract_id, "r": p.rule, "o": str(p.role), "p": p.period, "u": p.urgency,
+                        "m": p.message.model_dump(), "f": p.figures, "e": p.expects_answer} for p in planned])
+    return len(core(session).execute(text(_INSERT_CHECKINS_POSTGRESQL), {"planned_on": as_of, "rows": rows}).all())
 
 
 def answer(checkin_id: int, answer: str, note: str | None, actor: str, on: date, engine: Engine | None = None) -> str:

@@ -155,3 +155,31 @@ def test_postgresql_dialect_not_loaded_for_sqlite():
     column = schema.Event.__table__.c.payload
     assert column.type.compile(dialect=postgresql.dialect()) == "JSONB"
     assert column.type.compile(dialect=sqlite.dialect()) == "JSON"
+
+
+def test_store_checkins_inserts_each_new_one_once_in_order(srr, examples):
+    """The same on SQLite and PostgreSQL (where the rows go in as one JSON array)."""
+    from srr_engine.checkins import PlannedCheckin, store_checkins
+    from srr_engine.domain import Role
+    from srr_engine.messages import msg
+
+    srr.ok("contracts", "add", examples / "contracts.yaml")
+    engine = make_engine(srr.url)
+    with unit_of_work(engine) as session:
+        ids = list(session.scalars(select(schema.Contract.id).order_by(schema.Contract.id)))
+    figures = {"reference": "RWS-2026-0042", "amount": "12.50", "nested": [{"é": None, "n": 1}]}
+    planned = [PlannedCheckin(cid, rule, Role.contract_manager, "2026-W10", 3, msg(f"nl {rule} ’", f"en {rule}"),
+                              figures, expects_answer=rule == "a")
+               for cid in ids for rule in ("a", "b")]
+    day = date(2026, 3, 2)
+    with unit_of_work(engine) as session:
+        assert store_checkins(session, planned + planned[:1], day) == len(planned)
+    with unit_of_work(engine) as session:
+        assert store_checkins(session, planned, day) == 0
+        c = schema.Checkin
+        rows = session.execute(select(c.contract_id, c.rule, c.role, c.period, c.planned_on, c.urgency, c.message,
+                                      c.figures, c.expects_answer, c.delivery).order_by(c.id)).all()
+    assert [tuple(r) for r in rows] == [
+        (p.contract_id, p.rule, "contract_manager", "2026-W10", day, 3, p.message.model_dump(), figures,
+         p.expects_answer, "pending") for p in planned]
+    engine.dispose()
