@@ -21,11 +21,13 @@ from srr_engine.domain import Phase
 from srr_engine.instrument import Assessment, BundleMember, ContractFacts, Fact, Leniency, RealisationSummary
 from srr_engine.messages import msg
 from srr_engine.registry import Registry
+from srr_engine.settings import get_settings
 from srr_engine.status import Status, worst
 from srr_engine.storage import schema
 from srr_engine.storage.contracts import StoredApplication, StoredContract, euros, load_contracts
 from srr_engine.storage.db import core
 from srr_engine.storage.realisations import totals_by_contract, value_as_of
+from srr_engine.timelimit import PluginTimeout, time_limit
 
 log = logging.getLogger(__name__)
 MONITORED_PHASES = (Phase.awarded, Phase.active, Phase.evaluating)
@@ -150,14 +152,18 @@ def _assess(registry: Registry, facts: ContractFacts, application: StoredApplica
         return Assessment(kind=application.kind, status=Status.error, reasons=[msg(
             f"instrument {application.kind} is niet geïnstalleerd", f"instrument {application.kind} is not installed")]), None
     config = None
+    limit = get_settings().plugins.call_timeout_seconds
     try:
         config = instrument.config_model.model_validate(application.config)
-        return instrument.assess(facts, config), config
+        with time_limit(limit):
+            return instrument.assess(facts, config), config
     except Exception as exc:
         log.error("instrument %s failed on %s: %s", application.kind, facts.contract.reference, type(exc).__name__)
+        what = (f"duurde langer dan {limit:g} s", f"took longer than {limit:g} s") if isinstance(exc, PluginTimeout) \
+            else (type(exc).__name__, type(exc).__name__)
         return Assessment(kind=application.kind, status=Status.error, reasons=[msg(
-            f"beoordeling mislukt in plugin {application.kind} ({type(exc).__name__}); operations is gewaarschuwd",
-            f"assessment failed in plugin {application.kind} ({type(exc).__name__}); operations was alerted")]), config
+            f"beoordeling mislukt in plugin {application.kind} ({what[0]}); operations is gewaarschuwd",
+            f"assessment failed in plugin {application.kind} ({what[1]}); operations was alerted")]), config
 
 
 def assess_contracts(session: Session, registry: Registry, contracts: list[StoredContract], as_of: date) -> list[ContractResult]:

@@ -87,6 +87,9 @@ class PluginSettings(BaseModel):
         default_factory=list, description="Entry-point names to load; empty loads every installed plugin."
     )
     block: list[str] = Field(default_factory=list, description="Entry-point names never to load.")
+    call_timeout_seconds: float | None = Field(
+        10, gt=0, description="Time limit of one plugin rule call (an assessment); a call that runs longer gives "
+        "that instrument an error status and an operations alert. Unset: no limit.")
 
 
 class NudgeSettings(BaseModel):

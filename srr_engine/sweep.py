@@ -215,6 +215,9 @@ def store_results(
                 events.append(event_row(EventType.status_changed, actor, result.stored.id, reference, {
                     "kind": item.application.kind, "application_id": item.application.id,
                     "from": previous, "to": values["status"], "as_of": as_of.isoformat()}, now))
+                if values["status"] == str(Status.error):  # a plugin failed or hung: tell operations
+                    events.append(event_row(EventType.operations_alert, actor, result.stored.id, reference, {
+                        "kind": item.application.kind, "problem": "plugin_failed", "as_of": as_of.isoformat()}, now))
     connection = core(session)  # Core executemany: no ORM bookkeeping for rows it never loads
     if new_rows:
         connection.execute(insert(schema.Assessment.__table__), new_rows)
