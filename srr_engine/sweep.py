@@ -9,6 +9,8 @@ per batch; `sweep` runs the same batches without Prefect.
 from __future__ import annotations
 
 import gc
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from srr_engine.assess import ContractResult, assess_contracts, monitored_query
@@ -32,7 +35,9 @@ from srr_engine.storage.assessments import assessments_on, statuses_before
 from srr_engine.storage.contracts import load_contracts
 from srr_engine.storage.db import core, unit_of_work
 
+log = logging.getLogger(__name__)
 ATTENTION_LIMIT = 25
+LOCKED_RETRIES = 5
 NEEDS_ATTENTION = {Status.error, Status.not_met, Status.behind, Status.at_risk}
 
 
@@ -92,12 +97,42 @@ def sweep_batch(
     engine: Engine | None = None,
     nudges: NudgeSettings | None = None,
 ) -> SweepSummary:
+    """One batch, tried again when SQLite reports the database locked: another writer committed since
+    this batch began to read (a busy snapshot), or held the lock past the busy timeout."""
+    attempt = 0
+    while True:
+        try:
+            return _sweep_batch(bounds, as_of, registry, references, actor, engine, nudges)
+        except OperationalError as exc:
+            attempt += 1
+            if "database is locked" not in str(exc) or attempt >= LOCKED_RETRIES:
+                raise
+            log.warning("database locked, batch %s tried again (%d)", bounds, attempt)
+            time.sleep(0.2 * 2**attempt)
+
+
+def _sweep_batch(
+    bounds: tuple[int, int],
+    as_of: date,
+    registry: Registry,
+    references: list[str] | None = None,
+    actor: str = "monitor",
+    engine: Engine | None = None,
+    nudges: NudgeSettings | None = None,
+) -> SweepSummary:
     """Assess the monitored contracts with ids in `bounds`, store the results and plan the check-ins
-    they call for, in one transaction (the check-ins are the nudge outbox)."""
+    they call for, in one transaction (the check-ins are the nudge outbox).
+
+    On PostgreSQL the batch's contract rows are locked first: a second sweep of the same batch waits,
+    then finds everything stored and changes nothing. Sweeps take batches in id order, so they cannot
+    deadlock. On SQLite writers queue on the database's busy timeout."""
     first, last = bounds
     query = monitored_query(references).where(schema.Contract.id.between(first, last))
     nudges = nudges or get_settings().nudges
     with collector_paused(), unit_of_work(engine) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(schema.Contract.id).where(schema.Contract.id.between(first, last))
+                            .order_by(schema.Contract.id).with_for_update())
         results = assess_contracts(session, registry, load_contracts(session, query), as_of)
         summary, behind = store_results(session, results, as_of, actor)
         summary.ended = record_ended(session, results, as_of, actor)
