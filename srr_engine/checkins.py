@@ -70,18 +70,14 @@ def contract_figures(result: ContractResult) -> dict[str, Any]:
 def regular_checkin(
     result: ContractResult, as_of: date, settings: NudgeSettings, figures: dict[str, Any] | None = None
 ) -> PlannedCheckin | None:
-    """The contract manager's regular check-in: every 4 weeks when on track (counted from the award or
-    start), every ISO week when at risk, behind or not met."""
+    """The contract manager's regular check-in: every `checkin_every_days` (28) when on track, every
+    `checkin_every_days_at_risk` (7) when at risk, behind or not met, counted from the contract's start."""
     status = result.status
     if status is None or status == Status.met:
         return None
     c = result.stored.contract
-    if status in URGENCY:
-        year, week, _ = as_of.isocalendar()
-        period = f"{year}-W{week:02d}"
-    else:
-        anchor = c.start
-        period = f"every{settings.checkin_every_days}-{(as_of - anchor).days // settings.checkin_every_days}"
+    every = settings.checkin_every_days_at_risk if status in URGENCY else settings.checkin_every_days
+    period = f"every{every}-{(as_of - c.start).days // every}"
     return PlannedCheckin(
         result.stored.id, REGULAR, Role.contract_manager, period, URGENCY.get(status, 1),
         msg(f"Hoe staat het met de social return op {c.reference}? Geef de stand door en of je hulp nodig hebt.",

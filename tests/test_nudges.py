@@ -235,3 +235,15 @@ def test_recipients_by_tag_from_an_apprise_config_file(srr, examples, tmp_path, 
     send(srr, f"{TUESDAY}T09:00")
     team = [p for p in http_inbox.posts if p.path == "/team"]
     assert len(team) == 1 and "achterop" in team[0].body["message"]
+
+
+def test_the_at_risk_cadence_is_a_setting(portfolio, smtp_inbox, http_inbox, monkeypatch):
+    monkeypatch.setenv("SRR_NUDGES__CHECKIN_EVERY_DAYS_AT_RISK", "14")
+    get_settings.cache_clear()
+    regular = lambda: [c for c in json.loads(portfolio.ok("checkins", "list", "--json"))  # noqa: E731
+                       if c["rule"] == "checkin.regular" and c["contract"] == "RWS-2026-0042"]
+    monitor("2026-06-23")
+    monitor("2026-06-30")  # a week later, same 14-day period: no new check-in
+    assert len(regular()) == 1
+    monitor("2026-07-07")
+    assert len(regular()) == 2
