@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
@@ -38,6 +39,7 @@ from srr_engine.storage.db import core, unit_of_work
 log = logging.getLogger(__name__)
 ATTENTION_LIMIT = 25
 LOCKED_RETRIES = 5
+T = TypeVar("T")
 NEEDS_ATTENTION = {Status.error, Status.not_met, Status.behind, Status.at_risk}
 
 
@@ -88,30 +90,26 @@ def batch_bounds(
     return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
+def retried_when_locked(run: Callable[..., T]) -> Callable[..., T]:
+    """Run again (with backoff) when SQLite reports the database locked: another writer committed
+    since the transaction began to read (a busy snapshot), or held the lock past the busy timeout."""
+    @wraps(run)
+    def retrying(*args: Any, **kwargs: Any) -> T:
+        attempt = 0
+        while True:
+            try:
+                return run(*args, **kwargs)
+            except OperationalError as exc:
+                attempt += 1
+                if "database is locked" not in str(exc) or attempt >= LOCKED_RETRIES:
+                    raise
+                log.warning("database locked, %s tried again (%d)", run.__name__, attempt)
+                time.sleep(0.2 * 2**attempt)
+    return retrying
+
+
+@retried_when_locked
 def sweep_batch(
-    bounds: tuple[int, int],
-    as_of: date,
-    registry: Registry,
-    references: list[str] | None = None,
-    actor: str = "monitor",
-    engine: Engine | None = None,
-    nudges: NudgeSettings | None = None,
-) -> SweepSummary:
-    """One batch, tried again when SQLite reports the database locked: another writer committed since
-    this batch began to read (a busy snapshot), or held the lock past the busy timeout."""
-    attempt = 0
-    while True:
-        try:
-            return _sweep_batch(bounds, as_of, registry, references, actor, engine, nudges)
-        except OperationalError as exc:
-            attempt += 1
-            if "database is locked" not in str(exc) or attempt >= LOCKED_RETRIES:
-                raise
-            log.warning("database locked, batch %s tried again (%d)", bounds, attempt)
-            time.sleep(0.2 * 2**attempt)
-
-
-def _sweep_batch(
     bounds: tuple[int, int],
     as_of: date,
     registry: Registry,
