@@ -12,8 +12,8 @@ period (14 days after it) it falls in; one held early counts for the next due da
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
