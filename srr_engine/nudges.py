@@ -18,6 +18,7 @@ import logging
 import time as clock
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,9 +75,8 @@ class Recipient:
 
 def recipients(session: Session, pairs: set[tuple[int, str]], settings: Settings) -> dict[tuple[int, str], Recipient]:
     """Who receives each (contract, role): the contract's contact, else the organisation-wide default."""
-    contracts = {cid for cid, _ in pairs}
-    found = {(c.contract_id, c.role): c for c in session.scalars(
-        select(schema.Contact).where(schema.Contact.contract_id.in_(contracts)))}
+    found = {(c.contract_id, c.role): c for ids in chunked(sorted({cid for cid, _ in pairs}))
+             for c in session.scalars(select(schema.Contact).where(schema.Contact.contract_id.in_(ids)))}
     result = {}
     for pair in pairs:
         contact = found.get(pair)
@@ -85,6 +85,12 @@ def recipients(session: Session, pairs: set[tuple[int, str]], settings: Settings
         elif defaults := settings.nudges.defaults.get(pair[1]):
             result[pair] = Recipient(tuple(u.get_secret_value() for u in defaults), settings.language)
     return result
+
+
+def chunked(ids: list[int], size: int = 900) -> Iterator[list[int]]:
+    """Ids in slices small enough for one statement's bind parameters (a big portfolio has many)."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int, Recipient]]:
@@ -100,8 +106,8 @@ def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int
             groups[recipient].append(checkin_id)
         else:
             lonely.append(checkin_id)
-    if lonely:
-        session.execute(update(c).where(c.id.in_(lonely), c.delivery == "pending").values(delivery="no_recipient"))
+    for ids in chunked(lonely):
+        session.execute(update(c).where(c.id.in_(ids), c.delivery == "pending").values(delivery="no_recipient"))
     lease = now + timedelta(seconds=settings.nudges.lease_seconds)
     claimed: list[tuple[int, Recipient]] = []
     for recipient, ids in groups.items():
@@ -109,8 +115,9 @@ def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int
                                status="sending", attempts=0, lease_until=lease, created_at=now)
         session.add(digest)
         session.flush()
-        taken = session.connection().execute(update(c).where(c.id.in_(ids), c.delivery == "pending")
-                                .values(delivery="queued", digest_id=digest.id)).rowcount
+        taken = sum(session.connection().execute(update(c).where(c.id.in_(part), c.delivery == "pending")
+                                                 .values(delivery="queued", digest_id=digest.id)).rowcount
+                    for part in chunked(ids))
         if taken != len(ids):  # another run got there first: leave this group to it
             raise RuntimeError("check-ins claimed by a concurrent delivery; retry")
         claimed.append((digest.id, recipient))

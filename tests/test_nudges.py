@@ -247,3 +247,23 @@ def test_the_at_risk_cadence_is_a_setting(portfolio, smtp_inbox, http_inbox, mon
     assert len(regular()) == 1
     monitor("2026-07-07")
     assert len(regular()) == 2
+
+
+def test_a_large_backlog_is_claimed_in_slices(srr_sqlite, examples, smtp_inbox, http_inbox):
+    """More pending check-ins than SQLite takes bind parameters in one statement (32,766)."""
+    from sqlalchemy import func, insert, select
+
+    from srr_engine.nudges import deliver
+    from srr_engine.storage import schema
+    from srr_engine.storage.db import get_engine
+
+    srr_sqlite.ok("contracts", "add", examples / "contracts.yaml")
+    rows = [{"contract_id": 2, "rule": "test.backlog", "role": "escalation", "period": str(n),
+             "planned_on": date(2026, 6, 30), "urgency": 1, "message": {"nl": "x", "en": "x"}, "figures": {},
+             "expects_answer": False, "delivery": "pending"} for n in range(40_000)]
+    with get_engine().begin() as conn:
+        conn.execute(insert(schema.Checkin.__table__), rows)
+    deliver(datetime.fromisoformat(f"{TUESDAY}T09:00"), get_settings())
+    with get_engine().connect() as conn:
+        left = conn.scalar(select(func.count()).select_from(schema.Checkin).where(schema.Checkin.delivery == "pending"))
+    assert left == 0  # DJI has no escalation contact: all 40,000 recorded as without recipient

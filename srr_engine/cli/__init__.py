@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -68,6 +69,7 @@ def main() -> None:
         code = app(standalone_mode=False) or 0
         if code == 0:
             _emit_events()
+        gc.freeze()  # nothing left to collect: skip walking every object at exit (~0.1 s)
         sys.exit(code)
     except UserError as exc:
         fail(exc)
