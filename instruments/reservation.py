@@ -80,8 +80,8 @@ class ReservationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_share: Decimal = Field(Decimal("0.30"), gt=0, le=1, description="0.30 is 30 % of the staff")
-    max_evidence_age_months: int = Field(12, ge=1)
-    due_warning_days: int = Field(30, ge=0)
+    max_evidence_age_months: int = Field(12, ge=1, description="The evidence shown at award may be at most this old.")
+    due_warning_days: int = Field(30, ge=0, description="Warn this many days before renewed evidence is due.")
 
 
 class Evidence(BaseModel):

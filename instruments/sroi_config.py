@@ -30,9 +30,10 @@ class SroiSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_value_eur: Decimal = Field(Decimal(250000), ge=0)
-    categories: list[Category] = Field(default_factory=lambda: [Category.works, Category.services])
-    min_term_months: int = Field(6, ge=0)
+    min_value_eur: Decimal = Field(Decimal(250000), ge=0, description="Contract value from which the clause is usual.")
+    categories: list[Category] = Field(default_factory=lambda: [Category.works, Category.services],
+                                       description="Categories the clause is usual for (works, services, supplies).")
+    min_term_months: int = Field(6, ge=0, description="Shortest term, in months, the clause is usual for.")
 
 
 class SroiConfig(BaseModel):
