@@ -33,7 +33,6 @@ YEAR_END = date(2026, 12, 31)
 @dataclass
 class DemoResult:
     folder: Path
-    weeks: int
     reports: list[Path] = field(default_factory=list)
     inbox: Path | None = None
     messages: int = 0
@@ -126,7 +125,7 @@ def submitted_id(reference: str, kind: str) -> int:
             schema.Contract.reference == reference, r.kind == kind, r.status == "submitted").order_by(r.id)).first()
 
 
-def what_happens(source: Path, inbox_url: str) -> dict[date, list[Callable[[], object]]]:
+def what_happens(source: Path) -> dict[date, list[Callable[[], object]]]:
     """The year's events, by the Tuesday on which the demo lets them happen."""
     from srr_engine.checkins import answer
     from srr_engine.contracts import apply_instruments
@@ -226,7 +225,7 @@ def run_demo(home: Path, progress: Callable[[date], None] = lambda _: None) -> D
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     source = config_dir() / "demo"
-    result = DemoResult(folder, 0, inbox=folder / "inbox")
+    result = DemoResult(folder, inbox=folder / "inbox")
     with demo_environment(folder), LocalInbox(folder / "inbox") as inbox, without_heartbeats():
         upgrade(get_engine())
         portfolio = folder / "portfolio.yaml"
@@ -235,12 +234,11 @@ def run_demo(home: Path, progress: Callable[[date], None] = lambda _: None) -> D
         register_contracts(check_file(portfolio, get_registry()), ACTOR)
         tender_flow("GEM-2026-0102", date(2025, 11, 3))
         award_flow("GEM-2026-0102", "Hygiëne Groep", {"sroi_clause": {"percentage": "10"}}, date(2026, 1, 5))
-        events = what_happens(source, inbox.url)
+        events = what_happens(source)
         for tuesday in tuesdays(2026):
             for happen in events.get(tuesday, []):
                 happen()
             monitor_flow(as_of=tuesday, deliver_at=datetime.combine(tuesday, time(9, 0)))
-            result.weeks += 1
             progress(tuesday)
         for reference in ("GEM-2026-0102", "UNI-2026-0201", "GRO-2026-0301", "GRO-2026-0302", "GRO-2026-0303"):
             evaluated = evaluate_flow(reference, YEAR_END, "inkoop" if reference.startswith("GRO") else None)
