@@ -422,6 +422,7 @@ def _report_overdue(facts: ContractFacts, figures: Figures) -> CheckinDue | None
         )
     return CheckinDue(
         rule="sroi.report_overdue",
+        answered_by_report=True,
         roles=[Role.supplier],
         period=f"{year}-W{week:02d}",
         urgency=4,

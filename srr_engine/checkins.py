@@ -48,6 +48,7 @@ class PlannedCheckin:
     message: Message
     figures: dict[str, Any]
     expects_answer: bool = False
+    answered_by_report: bool = False
 
 
 def contract_figures(result: ContractResult) -> dict[str, Any]:
@@ -122,7 +123,8 @@ def instrument_checkins(
             continue
         if due:
             figures = figures or contract_figures(result)
-            planned += [PlannedCheckin(result.stored.id, d.rule, role, d.period, d.urgency, d.message, figures)
+            planned += [PlannedCheckin(result.stored.id, d.rule, role, d.period, d.urgency, d.message, figures,
+                                       answered_by_report=d.answered_by_report)
                         for d in due for role in d.roles]
     return planned
 
@@ -186,7 +188,8 @@ def store_checkins(session: Session, planned: list[PlannedCheckin], as_of: date)
 
     rows = [{"contract_id": p.contract_id, "rule": p.rule, "role": str(p.role), "period": p.period,
              "planned_on": as_of, "urgency": p.urgency, "message": p.message.model_dump(), "figures": p.figures,
-             "expects_answer": p.expects_answer, "delivery": "pending"} for p in planned]
+             "expects_answer": p.expects_answer, "answered_by_report": p.answered_by_report, "delivery": "pending"}
+            for p in planned]
     table = schema.Checkin.__table__
     statement = upsert(table).on_conflict_do_nothing(
         index_elements=["contract_id", "rule", "role", "period"]).returning(table.c.id)
@@ -198,9 +201,9 @@ def store_checkins(session: Session, planned: list[PlannedCheckin], as_of: date)
 # escaped element by element; either cost more than the insert itself.
 _INSERT_CHECKINS_POSTGRESQL = """
 INSERT INTO checkins (contract_id, rule, role, period, planned_on, urgency, message, figures, expects_answer,
-                      delivery)
+                      answered_by_report, delivery)
 SELECT CAST(x->>'c' AS integer), x->>'r', x->>'o', x->>'p', CAST(:planned_on AS date), CAST(x->>'u' AS integer),
-       x->'m', x->'f', CAST(x->>'e' AS boolean), 'pending'
+       x->'m', x->'f', CAST(x->>'e' AS boolean), CAST(x->>'b' AS boolean), 'pending'
 FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS t(x, n)
 ORDER BY n
 ON CONFLICT (contract_id, rule, role, period) DO NOTHING
@@ -214,7 +217,8 @@ def _store_checkins_postgresql(session: Session, planned: list[PlannedCheckin], 
     from sqlalchemy import text
 
     rows = json.dumps([{"c": p.contract_id, "r": p.rule, "o": str(p.role), "p": p.period, "u": p.urgency,
-                        "m": p.message.model_dump(), "f": p.figures, "e": p.expects_answer} for p in planned])
+                        "m": p.message.model_dump(), "f": p.figures, "e": p.expects_answer,
+                        "b": p.answered_by_report} for p in planned])
     return len(core(session).execute(text(_INSERT_CHECKINS_POSTGRESQL), {"planned_on": as_of, "rows": rows}).all())
 
 
@@ -242,6 +246,6 @@ def answer_by_report(session: Session, contract_ids: list[int], actor: str, on: 
     """An imported supplier report answers the open "report overdue" check-ins of its contracts."""
     c = schema.Checkin
     done = session.connection().execute(update(c).where(
-        c.contract_id.in_(contract_ids), c.rule.like("%report_overdue"), c.answer.is_(None),
+        c.contract_id.in_(contract_ids), c.answered_by_report.is_(True), c.answer.is_(None),
     ).values(answer="done", answer_note="rapportage ingelezen / report imported", answered_by=actor, answered_on=on))
     return done.rowcount or 0

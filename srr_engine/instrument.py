@@ -131,6 +131,8 @@ class CheckinDue(BaseModel):
     period: str
     urgency: int = Field(1, ge=0, le=9, description="Higher is more urgent (digest order)")
     message: Message
+    answered_by_report: bool = Field(
+        False, description="A supplier report imported for the contract answers it (e.g. a reminder to report)")
 
 
 class Evaluation(BaseModel):

@@ -190,7 +190,7 @@ def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
 
 
 def _checkin_milestone(row: schema.Checkin, options: ExportOptions, tz: ZoneInfo) -> dict[str, Any]:
-    answerable = row.expects_answer or row.rule.endswith("report_overdue")
+    answerable = row.expects_answer or row.answered_by_report
     due = row.planned_on + timedelta(days=options.unanswered_days) if answerable else row.planned_on
     milestone: dict[str, Any] = {
         "id": f"checkin-{row.id}",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -257,6 +258,8 @@ class Checkin(Base):
     message: Mapped[dict[str, Any]]
     figures: Mapped[dict[str, Any]]
     expects_answer: Mapped[bool] = mapped_column(Boolean)
+    # Answered by the next supplier report imported for the contract (the instrument says so).
+    answered_by_report: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     delivery: Mapped[str] = mapped_column(String(16))  # pending | queued | sent | no_recipient
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
     answer: Mapped[str | None] = mapped_column(String(32))

@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('message', JSON, nullable=False),
     sa.Column('figures', JSON, nullable=False),
     sa.Column('expects_answer', sa.Boolean(), nullable=False),
+    sa.Column('answered_by_report', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('delivery', sa.String(length=16), nullable=False),
     sa.Column('digest_id', sa.Integer(), nullable=True),
     sa.Column('answer', sa.String(length=32), nullable=True),
