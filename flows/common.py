@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from prefect import get_run_logger, task
 
 from srr_engine.emission import relay_to_prefect
-from srr_engine.settings import get_settings
 
 
 @task(name="emit-events")
@@ -21,16 +19,6 @@ def emit_events() -> int:
     except Exception as exc:
         get_run_logger().warning("events wait for the next relay: Prefect did not take them (%s)", type(exc).__name__)
         return 0
-
-
-def reports_dir() -> Path:
-    folder = get_settings().home / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def safe_name(reference: str) -> str:
-    return reference.replace("/", "_")
 
 
 @contextmanager

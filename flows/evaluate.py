@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from flows.common import emit_events, reports_dir, safe_name
+from flows.common import emit_events
 from srr_engine.charts import line_chart
 from srr_engine.evaluation import evaluate
 from srr_engine.portfolio import report
 from srr_engine.registry import get_registry
-from srr_engine.reports import artifact_key, evaluation_html, evaluation_markdown
+from srr_engine.reports import artifact_key, evaluation_html, evaluation_markdown, report_path
 from srr_engine.settings import config_dir, local_today
 from srr_engine.storage.db import unit_of_work
 
@@ -25,8 +24,8 @@ def evaluate_flow(reference: str, as_of: date | None = None, sign_off_by: str | 
     result = evaluate(reference, as_of or local_today(), get_registry(), sign_off_by or "flow:evaluate",
                       sign_off=sign_off_by is not None)
     text = evaluation_markdown(result)
-    stem = reports_dir() / f"evaluation-{safe_name(reference)}-{result.as_of}"
-    markdown, html = Path(f"{stem}.md"), Path(f"{stem}.html")
+    markdown = report_path("evaluation", reference, result.as_of, suffix=".md")
+    html = markdown.with_name(markdown.stem + ".html")
     markdown.write_text(text, encoding="utf-8")
     with unit_of_work() as session:
         trend = report(session, result.as_of, [reference]).history

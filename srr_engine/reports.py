@@ -85,6 +85,16 @@ def sweep_tables(summary: SweepSummary, language: str = "nl") -> tuple[list[dict
     return counts, attention
 
 
+def report_path(*parts: object, suffix: str) -> Path:
+    """Where a report goes by default: `$SRR_HOME/reports/<parts joined by ->.<suffix>` (a reference's
+    slashes become underscores, so it stays one file name)."""
+    from srr_engine.settings import get_settings
+
+    folder = get_settings().home / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / ("-".join(str(p).replace("/", "_") for p in parts) + suffix)
+
+
 def artifact_key(*parts: str) -> str:
     """A Prefect artifact key: lowercase letters, digits and dashes."""
     return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")

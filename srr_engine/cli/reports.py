@@ -22,8 +22,8 @@ def report(
     """Rapport met verloop, status, tekort, banen en verhalen. / Report: trend, status, shortfall, jobs, stories."""
     from srr_engine.errors import UserError
     from srr_engine.portfolio import report as figures
-    from srr_engine.reports import report_html, report_markdown
-    from srr_engine.settings import config_dir, get_settings
+    from srr_engine.reports import report_html, report_markdown, report_path
+    from srr_engine.settings import config_dir
     from srr_engine.storage.contracts import require_contract
     from srr_engine.storage.db import unit_of_work
 
@@ -37,8 +37,7 @@ def report(
         data = figures(session, day, [reference] if reference else None)
     title = (f"Social return {reference} per {day}" if reference else f"Portefeuille social return / portfolio {day}")
     text = report_markdown(data, title) if fmt == "md" else report_html(data, title, config_dir() / "templates")
-    name = (reference or "portfolio").replace("/", "_")
-    path = output or get_settings().home / "reports" / f"{name}-{day}.{fmt}"
+    path = output or report_path(reference or "portfolio", day, suffix=f".{fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     say(msg(f"Rapport geschreven: {path}", f"Report written: {path}"))
