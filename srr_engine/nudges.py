@@ -13,28 +13,32 @@ Nudges go out on business days within the configured hours only, judged by the m
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time as clock
+import multiprocessing
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from srr_engine.events import EventType, event_row
 from srr_engine.messages import Message, msg
 from srr_engine.redact import redact_notify_url
-from srr_engine.settings import NudgeSettings, Settings, config_dir
+from srr_engine.sender import Attempt, Job, Recipient, send_digest
+from srr_engine.settings import NudgeSettings, Settings
 from srr_engine.storage import schema
-from srr_engine.storage.db import unit_of_work
+from srr_engine.storage.db import core, unit_of_work
 
 log = logging.getLogger(__name__)
-HEADER_SCHEMES = ("json://", "jsons://", "form://", "forms://", "xml://", "xmls://")
+RECORD_EVERY = 200  # digests whose outcome is committed together
+PROCESSES_FROM = 100  # digests in a run from which sender processes pay off
+SENDER_CHUNK = 20  # digests handed to a sender process at once
 
 
 @dataclass
@@ -43,7 +47,6 @@ class DeliverySummary:
     digests_failed: int = 0
     checkins_sent: int = 0
     held_back: Message | None = None
-    errors: list[str] = field(default_factory=list)
 
 
 def held_back(at: datetime, settings: NudgeSettings) -> Message | None:
@@ -61,16 +64,6 @@ def held_back(at: datetime, settings: NudgeSettings) -> Message | None:
         return msg(f"buiten de verzendtijden ({settings.send_from:%H:%M}-{settings.send_until:%H:%M})",
                    f"outside sending hours ({settings.send_from:%H:%M}-{settings.send_until:%H:%M})")
     return None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    targets: tuple[str, ...]  # apprise URLs or tag:NAME; secrets, never logged whole
-    language: str
-
-    @property
-    def key(self) -> str:
-        return hashlib.sha256("\n".join(sorted(self.targets)).encode()).hexdigest()
 
 
 def recipients(session: Session, pairs: set[tuple[int, str]], settings: Settings) -> dict[tuple[int, str], Recipient]:
@@ -95,9 +88,12 @@ def chunked(ids: list[int], size: int = 900) -> Iterator[list[int]]:
 
 def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int, Recipient]]:
     """Group pending check-ins into one new digest per recipient, and take over failed digests and
-    half-sent ones whose lease ran out. Committed before anything is sent."""
-    c = schema.Checkin
-    pending = session.execute(select(c.id, c.contract_id, c.role).where(c.delivery == "pending").order_by(c.id)).all()
+    half-sent ones whose lease ran out. Committed before anything is sent. On PostgreSQL, check-ins
+    another delivery is claiming right now are skipped (they are that delivery's); on SQLite, whose
+    writers take turns, a delivery that finds its check-ins taken raises and changes nothing."""
+    c, d = schema.Checkin, schema.Digest
+    pending = session.execute(select(c.id, c.contract_id, c.role).where(c.delivery == "pending").order_by(c.id)
+                              .with_for_update(skip_locked=True)).all()
     targets = recipients(session, {(cid, role) for _, cid, role in pending}, settings)
     groups: dict[Recipient, list[int]] = defaultdict(list)
     lonely = []
@@ -110,18 +106,21 @@ def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int
         session.execute(update(c).where(c.id.in_(ids), c.delivery == "pending").values(delivery="no_recipient"))
     lease = now + timedelta(seconds=settings.nudges.lease_seconds)
     claimed: list[tuple[int, Recipient]] = []
-    for recipient, ids in groups.items():
-        digest = schema.Digest(key=str(uuid.uuid4()), recipient=recipient.key, language=recipient.language,
-                               status="sending", attempts=0, lease_until=lease, created_at=now)
-        session.add(digest)
-        session.flush()
-        taken = sum(session.connection().execute(update(c).where(c.id.in_(part), c.delivery == "pending")
-                                                 .values(delivery="queued", digest_id=digest.id)).rowcount
-                    for part in chunked(ids))
-        if taken != len(ids):  # another run got there first: leave this group to it
+    if groups:
+        new = list(groups)
+        digests, checkins = d.__table__, c.__table__
+        digest_ids = list(core(session).execute(insert(digests).returning(digests.c.id, sort_by_parameter_order=True), [
+            {"key": str(uuid.uuid4()), "recipient": r.key, "language": r.language, "status": "sending",
+             "attempts": 0, "lease_until": lease, "created_at": now} for r in new]).scalars())
+        core(session).execute(
+            update(checkins).where(checkins.c.id == bindparam("checkin"), checkins.c.delivery == "pending")
+            .values(delivery="queued", digest_id=bindparam("digest")),
+            [{"checkin": i, "digest": digest_id} for digest_id, r in zip(digest_ids, new) for i in groups[r]])
+        taken = sum(session.scalar(select(func.count()).select_from(c).where(c.digest_id.in_(part))) or 0
+                    for part in chunked(list(digest_ids)))
+        if taken != len(pending) - len(lonely):  # another run got there first: leave them to it
             raise RuntimeError("check-ins claimed by a concurrent delivery; retry")
-        claimed.append((digest.id, recipient))
-    d = schema.Digest
+        claimed += list(zip(digest_ids, new))
     retry = session.scalars(select(d).where(
         (d.status == "failed") | ((d.status == "sending") & (d.lease_until < now))).with_for_update(skip_locked=True))
     for digest in retry:
@@ -134,126 +133,89 @@ def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int
     return claimed
 
 
-def environment(settings: NudgeSettings) -> Any:
-    """Jinja2's sandbox over the user's template folder (if any), then the shipped one."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-
-    folders = ([settings.templates] if settings.templates else []) + [config_dir() / "templates"]
-    return SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
-                                undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
-
-
-def render(digest: schema.Digest, items: list[schema.Checkin], settings: NudgeSettings) -> dict[str, str]:
-    """Subject, plain text and HTML of a digest in its language."""
-    env = environment(settings)
-    ordered = sorted(items, key=lambda i: (-i.urgency, i.figures.get("reference", ""), i.id))
-    context = {"items": ordered, "key": digest.key, "language": digest.language, "count": len(ordered),
-               "contracts": len({i.contract_id for i in ordered})}
-    folder = f"nudges/{digest.language}"
-    text = env.get_template(f"{folder}/digest.txt.j2").render(context)
-    env.autoescape = True
-    html = env.get_template(f"{folder}/digest.html.j2").render(context)
-    subject = env.get_template(f"{folder}/subject.txt.j2").render(context).strip()
-    return {"subject": subject, "text": text, "html": html}
+def jobs(part: list[tuple[int, Recipient]], session: Session) -> list[Job]:
+    """What the sender needs for each claimed digest of `part` (two queries for the part)."""
+    ids = [digest_id for digest_id, _ in part]
+    digests = {row.id: row for row in session.execute(
+        select(schema.Digest.id, schema.Digest.key, schema.Digest.language).where(schema.Digest.id.in_(ids)))}
+    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    c = schema.Checkin.__table__
+    for row in core(session).execute(select(c).where(c.c.digest_id.in_(ids))):
+        items[row.digest_id].append(dict(row._mapping))
+    return [Job(i, recipient, digests[i].key, digests[i].language, items[i]) for i, recipient in part]
 
 
-def outcome(result: Any) -> str:
-    """`sent`, `failed` or `no_match` from apprise 1.x (`True`/`False`/`None` when no service matched
-    a tag) and 2.x (`AppriseResult` with a status; NOMATCH is not a delivery failure)."""
-    if result is None:
-        return "no_match"
-    if isinstance(result, bool):
-        return "sent" if result else "failed"
-    status = getattr(getattr(result, "status", None), "name", "")
-    return {"SUCCESS": "sent", "NOMATCH": "no_match"}.get(status, "failed")
-
-
-def with_key(target: str, key: str) -> str:
-    """Webhook URLs carry the idempotency key as a header (apprise's `+Header=value` parameters)."""
-    if not target.startswith(HEADER_SCHEMES):
-        return target
-    return f"{target}{'&' if '?' in target else '?'}+Idempotency-Key={key}"
-
-
-def send(recipient: Recipient, content: dict[str, str], key: str, settings: NudgeSettings) -> str:
-    """Send one digest to all of the recipient's targets; email gets HTML, the rest plain text."""
-    import apprise
-
-    results = []
-    for html in (True, False):
-        targets = [t for t in recipient.targets if t.startswith("mailto") == html and not t.startswith("tag:")]
-        tags = [t.removeprefix("tag:") for t in recipient.targets if t.startswith("tag:")] if not html else []
-        if not targets and not tags:
+def record(part: list[tuple[int, Recipient]], attempts: list[Attempt], session: Session, now: datetime) -> None:
+    """Store what became of the digests: sent ones with their check-ins and a `checkin.sent` event each,
+    failed ones with the (redacted) reason, for the next run to retry."""
+    digests, checkins, c = schema.Digest.__table__, schema.Checkin.__table__, schema.Checkin
+    for (_, recipient), a in zip(part, attempts, strict=True):
+        if a.result == "failed":
+            shown = ", ".join(redact_notify_url(t) if "://" in t else t for t in recipient.targets)
+            a.error = f"niet afgeleverd aan / not delivered to {shown} {a.error}".strip()
+            log.warning("digest %s not delivered to %s", a.digest_id, shown)
+    connection = core(session)
+    connection.execute(update(digests).where(digests.c.id == bindparam("digest")).values(
+        status=bindparam("status"), attempts=digests.c.attempts + bindparam("tries"),
+        sent_at=bindparam("sent_at"), last_error=bindparam("error")),
+        [{"digest": a.digest_id, "status": "failed" if a.result == "failed" else "sent", "tries": a.tries,
+          "sent_at": None if a.result == "failed" else now, "error": a.error or None} for a in attempts])
+    for result, delivery in (("sent", "sent"), ("no_match", "no_recipient")):
+        ids = [a.digest_id for a in attempts if a.result == result]
+        if not ids:
             continue
-        sender = apprise.Apprise()
-        for target in targets:
-            sender.add(with_key(target, key))
-        if tags and settings.apprise_config:
-            config = apprise.AppriseConfig()
-            config.add(str(settings.apprise_config))
-            sender.add(config)
-        body, fmt = (content["html"], apprise.NotifyFormat.HTML) if html else (content["text"], apprise.NotifyFormat.TEXT)
-        results.append(outcome(sender.notify(title=content["subject"], body=body, body_format=fmt,
-                                             tag=tags or apprise.common.MATCH_ALL_TAG)))
-    if "failed" in results:
-        return "failed"
-    return "sent" if "sent" in results else "no_match"
-
-
-def deliver_one(digest_id: int, recipient: Recipient, settings: Settings, engine: Engine | None) -> str:
-    with unit_of_work(engine) as session:
-        digest = session.get_one(schema.Digest, digest_id)
-        items = list(session.scalars(select(schema.Checkin).where(schema.Checkin.digest_id == digest_id)))
-        content = render(digest, items, settings.nudges)
-        key = digest.key
-    result, error, tries = "failed", "", 0
-    for wait in [0.0, *settings.nudges.retry_seconds]:
-        clock.sleep(wait)
-        tries += 1
-        try:
-            result = send(recipient, content, key, settings.nudges)
-        except Exception as exc:  # apprise raises rarely; count it as a failed try
-            result, error = "failed", type(exc).__name__
-        if result != "failed":
-            break
-    shown = ", ".join(redact_notify_url(t) if "://" in t else t for t in recipient.targets)
-    with unit_of_work(engine) as session:
-        digest = session.get_one(schema.Digest, digest_id)
-        digest.attempts += tries
-        now = datetime.now(UTC)
-        c = schema.Checkin
-        if result == "failed":
-            digest.status, digest.last_error = "failed", f"niet afgeleverd aan / not delivered to {shown} {error}".strip()
-            log.warning("digest %s not delivered to %s", digest.key, shown)
-            return result
-        digest.status, digest.sent_at, digest.last_error = "sent", now, None
-        delivery = "sent" if result == "sent" else "no_recipient"
-        session.execute(update(c).where(c.digest_id == digest_id).values(delivery=delivery))
-        items = session.execute(select(c.id, c.contract_id, c.rule, c.role, c.figures).where(c.digest_id == digest_id))
-        session.execute(schema.Event.__table__.insert(), [
+        connection.execute(update(checkins).where(checkins.c.digest_id.in_(ids)).values(delivery=delivery))
+        keys = dict(connection.execute(select(schema.Digest.id, schema.Digest.key).where(schema.Digest.id.in_(ids))).all())
+        items = connection.execute(select(c.id, c.contract_id, c.rule, c.role, c.figures, c.digest_id)
+                                   .where(c.digest_id.in_(ids)).order_by(c.id)).all()
+        connection.execute(schema.Event.__table__.insert(), [
             event_row(EventType.checkin_sent, "nudges", cid, figures.get("reference", ""),
-                      {"checkin_id": i, "rule": rule, "role": role, "digest": digest.key}, now)
-            for i, cid, rule, role, figures in items])
-        return delivery
+                      {"checkin_id": i, "rule": rule, "role": role, "digest": keys[digest_id]}, now)
+            for i, cid, rule, role, figures, digest_id in items])
+
+
+def senders(digests: int, settings: NudgeSettings) -> Executor:
+    """Sender processes for a big run (started fresh, never forked from a process that runs threads);
+    a small run sends from this process, where starting them would cost more than it saves."""
+    if digests < PROCESSES_FROM or settings.sender_processes < 2:
+        return ThreadPoolExecutor(1, thread_name_prefix="nudge")
+    return ProcessPoolExecutor(settings.sender_processes, mp_context=multiprocessing.get_context("spawn"))
 
 
 def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> DeliverySummary:
-    """Send what is due, if `at` (local time) allows it; what cannot go now waits for the next run."""
+    """Send what is due, if `at` (local time) allows it; what cannot go now waits for the next run.
+
+    Claimed digests go to the senders `RECORD_EVERY` at a time, and what became of them is committed
+    per part while the next part is being sent; a crash re-sends at most the parts in flight (with
+    their keys) once the lease ends."""
     summary = DeliverySummary()
     if reason := held_back(at, settings.nudges):
         summary.held_back = reason
         return summary
     with unit_of_work(engine) as session:
         claimed = claim(session, settings, datetime.now(UTC))
-    for digest_id, recipient in claimed:
-        result = deliver_one(digest_id, recipient, settings, engine)
-        if result == "failed":
-            summary.digests_failed += 1
-        else:
-            summary.digests_sent += 1
-    with unit_of_work(engine) as session:
-        summary.checkins_sent = session.scalar(select(func.count()).select_from(schema.Checkin).where(
-            schema.Checkin.digest_id.in_([d for d, _ in claimed]), schema.Checkin.delivery == "sent")) or 0
-    return summary
 
+    def finish(part: list[tuple[int, Recipient]], results: Iterator[Attempt]) -> None:
+        attempts = list(results)
+        with unit_of_work(engine) as session:
+            record(part, attempts, session, datetime.now(UTC))
+        summary.digests_failed += sum(a.result == "failed" for a in attempts)
+        summary.digests_sent += sum(a.result != "failed" for a in attempts)
+
+    in_flight: tuple[list[tuple[int, Recipient]], Iterator[Attempt]] | None = None
+    with senders(len(claimed), settings.nudges) as pool:
+        for start in range(0, len(claimed), RECORD_EVERY):
+            part = claimed[start:start + RECORD_EVERY]
+            with unit_of_work(engine) as session:
+                work = jobs(part, session)
+            sending = pool.map(send_digest, work, repeat(settings.nudges), chunksize=SENDER_CHUNK)
+            if in_flight:
+                finish(*in_flight)
+            in_flight = (part, sending)
+        if in_flight:
+            finish(*in_flight)
+    with unit_of_work(engine) as session:
+        summary.checkins_sent = sum(session.scalar(select(func.count()).select_from(schema.Checkin).where(
+            schema.Checkin.digest_id.in_(ids), schema.Checkin.delivery == "sent")) or 0
+            for ids in chunked([d for d, _ in claimed]))
+    return summary

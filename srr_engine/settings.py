@@ -111,6 +111,9 @@ class NudgeSettings(BaseModel):
         default_factory=lambda: [1, 4], description="Waits between the tries of one delivery within a run; "
         "what still fails is retried by the next run.")
     lease_seconds: int = Field(300, ge=1, description="A digest left half-sent this long ago (a crash) is sent again.")
+    sender_processes: int = Field(
+        2, ge=1, le=32, description="Processes that send digests side by side in a run of 100 or more; a smaller "
+        "run sends from the delivering process. About one per core.")
     templates: Path | None = Field(None, description="A folder with your own nudge templates (nudges/<lang>/...).")
     apprise_config: Path | None = Field(None, description="An apprise config file for `tag:NAME` recipients.")
     defaults: dict[str, list[SecretStr]] = Field(

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from receivers import HttpInbox, SmtpInbox, point_to
 
-from srr_engine.nudges import outcome
+from srr_engine.sender import outcome
 from srr_engine.registry import get_registry
 from srr_engine.settings import get_settings
 from srr_engine.sweep import sweep
@@ -267,3 +267,52 @@ def test_a_large_backlog_is_claimed_in_slices(srr_sqlite, examples, smtp_inbox, 
     with get_engine().connect() as conn:
         left = conn.scalar(select(func.count()).select_from(schema.Checkin).where(schema.Checkin.delivery == "pending"))
     assert left == 0  # DJI has no escalation contact: all 40,000 recorded as without recipient
+
+
+def test_a_big_run_sends_from_sender_processes_each_digest_once(srr, examples, tmp_path, http_inbox, monkeypatch):
+    """120 contracts with a webhook per contact: 240 digests, enough for sender processes. Three
+    suppliers' webhooks are down (nothing listens yet): those digests fail, keep their key, and go out
+    once it is up."""
+    from receivers import free_port
+
+    from srr_engine.nudges import senders
+    from srr_engine.storage.db import get_engine
+
+    monkeypatch.setenv("SRR_NUDGES__RETRY_SECONDS", "[0.1]")
+    get_settings.cache_clear()
+    assert type(senders(240, get_settings().nudges)).__name__ == "ProcessPoolExecutor"
+    late = HttpInbox(port=free_port())
+    [template] = [c for c in yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
+                  if c["reference"] == "RWS-2026-0042"]
+    contracts = []
+    for n in range(120):
+        supplier = f"json://localhost:{late.port if n < 3 else http_inbox.port}/supplier/{n}"
+        contracts.append({**template, "reference": f"RWS-2026-{1000 + n}", "instruments": template["instruments"][:1],
+                          "contacts": {"contract_manager": {"name": "CM", "notify": [f"json://localhost:{http_inbox.port}/cm/{n}"]},
+                                       "supplier": {"name": "Leverancier", "notify": [supplier]}}})
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(contracts, allow_unicode=True), encoding="utf-8")
+    srr.ok("contracts", "add", path)
+    monitor(TUESDAY)
+
+    result = srr("nudges", "send", "--at", f"{TUESDAY}T09:00")
+    assert result.code == 1 and "3 mislukt" in result.out
+    keys = [p.headers["Idempotency-Key"] for p in http_inbox.posts]
+    assert len(keys) == len(set(keys)) == 237
+    assert {p.path for p in http_inbox.posts} == {f"/cm/{n}" for n in range(120)} | {f"/supplier/{n}" for n in range(3, 120)}
+    failed = json.loads(srr.ok("nudges", "list", "--failed", "--json"))
+    assert len(failed) == 3 and all(f["attempts"] == 2 and "not delivered to json://localhost" in f["error"]
+                                    for f in failed)
+
+    late.start()
+    try:
+        send(srr, f"{TUESDAY}T10:00")
+    finally:
+        late.stop()
+    assert sorted(p.path for p in late.posts) == ["/supplier/0", "/supplier/1", "/supplier/2"]
+    assert {p.headers["Idempotency-Key"] for p in late.posts} == {f["key"] for f in failed}
+    with get_engine().connect() as conn:
+        events = conn.exec_driver_sql("SELECT count(*) FROM events WHERE type = 'checkin.sent'").scalar()
+        sent = conn.exec_driver_sql("SELECT count(*) FROM checkins WHERE delivery = 'sent'").scalar()
+        waiting = conn.exec_driver_sql("SELECT count(*) FROM checkins WHERE delivery IN ('pending', 'queued')").scalar()
+    assert waiting == 0 and events == sent >= 240

@@ -84,13 +84,12 @@ def test_audit_shows_who_did_what_and_why(registered, examples):
 
 
 def test_templates_run_in_a_sandbox(tmp_path):
-    from srr_engine.nudges import environment
-    from srr_engine.settings import NudgeSettings
+    from srr_engine.sender import environment
 
     own = tmp_path / "nudges" / "nl"
     own.mkdir(parents=True)
     (own / "subject.txt.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", encoding="utf-8")
-    env = environment(NudgeSettings(templates=tmp_path))
+    env = environment(tmp_path)
     with pytest.raises(SecurityError):
         env.get_template("nudges/nl/subject.txt.j2").render()
     # contract data is data: a title written like a template is printed, not run
