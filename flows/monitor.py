@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.common import emit_events
 from flows.nudges import deliver_nudges
+from srr_engine.emission import RelayInBackground, send_to_prefect
 from srr_engine.registry import get_registry
 from srr_engine.reports import sweep_tables
 from srr_engine.settings import get_settings, local_now, local_today
@@ -32,16 +33,17 @@ def monitor_flow(
     at the current local time). Running it again for the same date changes nothing."""
     day = as_of or local_today()
     summary = SweepSummary(day)
-    for bounds in batch_bounds(day, batch_size, references):
-        summary.merge(assess_batch(bounds, day, references))
-    counts, attention = sweep_tables(summary, get_settings().language)
-    create_table_artifact(counts, key="monitor-status-counts", description=f"Contracten per status, {day}")
-    if attention:
-        create_table_artifact(attention, key="monitor-attention", description=f"Eerst aandacht nodig, {day}")
-    else:
-        create_markdown_artifact(f"Geen contracten die aandacht vragen per {day}. / No contract needs attention.",
-                                 key="monitor-attention")
-    delivered = deliver_nudges(deliver_at or datetime.combine(day, local_now().time()))
+    with RelayInBackground(send_to_prefect):  # Prefect takes each batch's events while the next is assessed
+        for bounds in batch_bounds(day, batch_size, references):
+            summary.merge(assess_batch(bounds, day, references))
+        counts, attention = sweep_tables(summary, get_settings().language)
+        create_table_artifact(counts, key="monitor-status-counts", description=f"Contracten per status, {day}")
+        if attention:
+            create_table_artifact(attention, key="monitor-attention", description=f"Eerst aandacht nodig, {day}")
+        else:
+            create_markdown_artifact(f"Geen contracten die aandacht vragen per {day}. / No contract needs attention.",
+                                     key="monitor-attention")
+        delivered = deliver_nudges(deliver_at or datetime.combine(day, local_now().time()))
     emit_events()
     return {"as_of": day.isoformat(), "contracts": summary.contracts, "statuses": dict(summary.statuses),
             "stored": summary.stored, "changes": summary.changes, "ended": summary.ended,

@@ -3,8 +3,8 @@
 Events are written in the same transaction as the change they record (the table is the outbox); the
 relay emits what came after its cursor and moves the cursor only once Prefect took the batch. If
 Prefect is unreachable nothing moves, and the next relay emits them. Each Prefect event id is derived
-from the engine's event id and a random id of the database, and Prefect's server stores an id once, so a batch emitted twice (a crash
-between emitting and moving the cursor) still shows once in Prefect.
+from the engine's event id and a random id of the database, and Prefect's server stores an id once,
+so a batch emitted twice (a crash between emitting and moving the cursor) still shows once in Prefect.
 
 Prefect sees codes and figures only: the resource is `srr.contract.<REF>`, related resources are the
 instrument, the supplier and the buyer; actors and free-text reasons stay in the engine.
@@ -12,13 +12,16 @@ instrument, the supplier and the buyer; actors and free-text reasons stay in the
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import re
+import threading
 import uuid
-from datetime import UTC
 from collections.abc import Callable
+from datetime import UTC
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, aliased
 
 from srr_engine.storage import schema
@@ -27,6 +30,7 @@ from srr_engine.storage.db import unit_of_work
 if TYPE_CHECKING:
     from prefect.events import Event
 
+log = logging.getLogger(__name__)
 CURSOR = "prefect"
 BATCH = 500
 NAMESPACE = uuid.UUID("6f1d3c52-8e0b-4a0e-9a55-5d8a3b1f0c11")
@@ -76,24 +80,64 @@ def _organisations(session: Session, contract_ids: set[int]) -> dict[int, tuple[
 def relay(send: Callable[[list[Event]], None], engine: Engine | None = None) -> int:
     """Emit every event after the cursor through `send`, batch by batch; returns how many were emitted.
 
-    `send` raising leaves the cursor where it was. The cursor row is locked while a batch is sent, so
-    two relays never interleave.
+    Nothing is locked while a batch is sent (a sweep may go on writing): the cursor moves afterwards,
+    and only from where this relay read it. `send` raising leaves it where it was. Two relays at once
+    may both emit a batch; Prefect keeps an event id once, and the one that finds the cursor moved stops.
     """
     emitted = 0
     while True:
         with unit_of_work(engine) as session:
-            cursor = session.scalar(select(schema.EventCursor).where(schema.EventCursor.name == CURSOR).with_for_update())
+            cursor = session.scalar(select(schema.EventCursor).where(schema.EventCursor.name == CURSOR))
             if cursor is None:
                 cursor = schema.EventCursor(name=CURSOR, last_event_id=0, source=str(uuid.uuid4()))
                 session.add(cursor)
-            rows = list(session.scalars(select(schema.Event).where(schema.Event.id > cursor.last_event_id)
+            start = cursor.last_event_id
+            rows = list(session.scalars(select(schema.Event).where(schema.Event.id > start)
                                         .order_by(schema.Event.id).limit(BATCH)))
             if not rows:
                 return emitted
             orgs = _organisations(session, {r.contract_id for r in rows if r.contract_id})
-            send([prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=cursor.source) for r in rows])
-            cursor.last_event_id = rows[-1].id
-            emitted += len(rows)
+            events = [prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=cursor.source) for r in rows]
+        send(events)
+        with unit_of_work(engine) as session:
+            moved = session.execute(update(schema.EventCursor).where(
+                schema.EventCursor.name == CURSOR, schema.EventCursor.last_event_id == start,
+            ).values(last_event_id=rows[-1].id)).rowcount
+        if not moved:
+            return emitted
+        emitted += len(rows)
+
+
+class RelayInBackground:
+    """Relays every `every` seconds while the block runs, so Prefect takes the events of what is
+    committed while the block goes on (a sweep's later batches). Prefect ingests events in its own
+    process, so the waiting for it overlaps the sweep's work. A relay that fails is logged and
+    tried again at the next tick; after the block, a last relay picks up what is left."""
+
+    def __init__(self, send: Callable[[list[Event]], None], every: float = 0.5, engine: Engine | None = None):
+        self.send, self.every, self.engine = send, every, engine
+        self.emitted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,),
+                                        name="srr-relay", daemon=True)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.wait(self.every):
+            try:
+                self.emitted += relay(self.send, self.engine)
+            except Exception as exc:  # Prefect busy or down: the events wait in the outbox
+                failures += 1
+                log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                        "events not emitted to Prefect yet: %s", type(exc).__name__)
+
+    def __enter__(self) -> RelayInBackground:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def pending(engine: Engine | None = None) -> int:
@@ -127,7 +171,6 @@ def relay_to_prefect(engine: Engine | None = None) -> int:
 def relay_quietly(engine: Engine | None = None) -> None:
     """After a command for people: emit when a Prefect server is configured, never start one, and
     never fail the command (the events wait for the next relay)."""
-    import logging
     import os
 
     if not os.environ.get("PREFECT_API_URL"):
@@ -136,5 +179,5 @@ def relay_quietly(engine: Engine | None = None) -> None:
         if pending(engine):
             relay_to_prefect(engine)
     except Exception as exc:  # Prefect down: the events stay in the outbox
-        logging.getLogger(__name__).warning("events not emitted to Prefect yet: %s", type(exc).__name__)
+        log.warning("events not emitted to Prefect yet: %s", type(exc).__name__)
 

@@ -1,0 +1,59 @@
+"""The event relay's bookkeeping, on SQLite and PostgreSQL: it runs beside a sweep that goes on writing,
+emits every committed event, and a relay that finds the cursor moved under it never moves it back.
+(`tests/flows/test_emission.py` relays to a real Prefect server; here `send` collects what would go.)"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from sqlalchemy import func, select
+
+from srr_engine.emission import CURSOR, RelayInBackground, relay
+from srr_engine.registry import get_registry
+from srr_engine.storage import schema
+from srr_engine.storage.db import get_engine, unit_of_work
+from srr_engine.sweep import sweep
+
+
+def event_ids() -> list[int]:
+    with unit_of_work(get_engine()) as session:
+        return list(session.scalars(select(schema.Event.id).order_by(schema.Event.id)))
+
+
+def cursor_at() -> int:
+    with unit_of_work(get_engine()) as session:
+        return session.scalar(select(schema.EventCursor.last_event_id).where(schema.EventCursor.name == CURSOR)) or 0
+
+
+def test_a_relay_in_the_background_of_sweeps_emits_every_event_once(srr, examples):
+    srr.ok("contracts", "add", examples / "contracts.yaml")
+    emitted: list[int] = []
+    lock = threading.Lock()
+
+    def collect(events) -> None:
+        with lock:
+            emitted.extend(e.payload["srr_event_id"] for e in events)
+
+    with RelayInBackground(collect, every=0.01) as background:
+        for day in ("2026-06-02", "2026-06-30", "2026-09-01", "2026-12-01", "2027-03-01"):
+            sweep(date.fromisoformat(day), get_registry(), batch_size=1)
+    left = relay(collect)
+    assert background.emitted > 0 and background.emitted + left == len(emitted)
+    assert sorted(emitted) == event_ids() and len(set(emitted)) == len(emitted)
+    assert cursor_at() == max(emitted)
+
+
+def test_a_relay_that_finds_the_cursor_moved_stops_and_leaves_it(srr, examples):
+    srr.ok("contracts", "add", examples / "contracts.yaml")
+    sweep(date(2026, 6, 30), get_registry())
+    inner: list[int] = []
+
+    def overtaken(events) -> None:  # while this batch is "in flight", another relay emits everything
+        if not inner:
+            inner.append(relay(lambda batch: None))
+
+    assert relay(overtaken) == 0  # it emitted a batch, but the other relay moved the cursor first
+    assert inner[0] == len(event_ids()) and cursor_at() == max(event_ids())
+    with unit_of_work(get_engine()) as session:
+        assert session.scalar(select(func.count()).select_from(schema.EventCursor)) == 1
