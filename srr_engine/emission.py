@@ -77,42 +77,64 @@ def _organisations(session: Session, contract_ids: set[int]) -> dict[int, tuple[
     return {cid: (b, s) for cid, b, s in rows}
 
 
+def read_cursor(engine: Engine | None = None) -> tuple[int, str]:
+    """Where the relay is (the last event id Prefect took) and the database's random source id."""
+    with unit_of_work(engine) as session:
+        cursor = session.scalar(select(schema.EventCursor).where(schema.EventCursor.name == CURSOR))
+        if cursor is None:
+            cursor = schema.EventCursor(name=CURSOR, last_event_id=0, source=str(uuid.uuid4()))
+            session.add(cursor)
+        return cursor.last_event_id, cursor.source
+
+
+def emit_after(after: int, source: str, send: Callable[[list[Event]], None],
+               engine: Engine | None = None) -> tuple[int, int]:
+    """Emit one batch of the events after id `after` through `send`; returns how many, and the last id
+    emitted (`after` when there was none). Reads only: nothing is locked or written."""
+    with unit_of_work(engine) as session:
+        rows = list(session.scalars(select(schema.Event).where(schema.Event.id > after)
+                                    .order_by(schema.Event.id).limit(BATCH)))
+        if not rows:
+            return 0, after
+        orgs = _organisations(session, {r.contract_id for r in rows if r.contract_id})
+        events = [prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=source) for r in rows]
+    send(events)
+    return len(events), rows[-1].id
+
+
+def move_cursor(start: int, to: int, engine: Engine | None = None) -> bool:
+    """Move the cursor to `to` if it is still at `start`; False when another relay moved it."""
+    with unit_of_work(engine) as session:
+        return bool(session.execute(update(schema.EventCursor).where(
+            schema.EventCursor.name == CURSOR, schema.EventCursor.last_event_id == start,
+        ).values(last_event_id=to)).rowcount)
+
+
 def relay(send: Callable[[list[Event]], None], engine: Engine | None = None) -> int:
     """Emit every event after the cursor through `send`, batch by batch; returns how many were emitted.
 
-    Nothing is locked while a batch is sent (a sweep may go on writing): the cursor moves afterwards,
-    and only from where this relay read it. `send` raising leaves it where it was. Two relays at once
-    may both emit a batch; Prefect keeps an event id once, and the one that finds the cursor moved stops.
+    Nothing is locked while a batch is sent: the cursor moves afterwards, and only from where this
+    relay read it. `send` raising leaves it where it was. Two relays at once may both emit a batch;
+    Prefect keeps an event id once, and the one that finds the cursor moved stops.
     """
     emitted = 0
     while True:
-        with unit_of_work(engine) as session:
-            cursor = session.scalar(select(schema.EventCursor).where(schema.EventCursor.name == CURSOR))
-            if cursor is None:
-                cursor = schema.EventCursor(name=CURSOR, last_event_id=0, source=str(uuid.uuid4()))
-                session.add(cursor)
-            start = cursor.last_event_id
-            rows = list(session.scalars(select(schema.Event).where(schema.Event.id > start)
-                                        .order_by(schema.Event.id).limit(BATCH)))
-            if not rows:
-                return emitted
-            orgs = _organisations(session, {r.contract_id for r in rows if r.contract_id})
-            events = [prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=cursor.source) for r in rows]
-        send(events)
-        with unit_of_work(engine) as session:
-            moved = session.execute(update(schema.EventCursor).where(
-                schema.EventCursor.name == CURSOR, schema.EventCursor.last_event_id == start,
-            ).values(last_event_id=rows[-1].id)).rowcount
-        if not moved:
+        start, source = read_cursor(engine)
+        count, last = emit_after(start, source, send, engine)
+        if not count or not move_cursor(start, last, engine):
             return emitted
-        emitted += len(rows)
+        emitted += count
 
 
 class RelayInBackground:
     """Relays every `every` seconds while the block runs, so Prefect takes the events of what is
-    committed while the block goes on (a sweep's later batches). Prefect ingests events in its own
-    process, so the waiting for it overlaps the sweep's work. A relay that fails is logged and
-    tried again at the next tick; after the block, a last relay picks up what is left."""
+    committed while the block goes on (a sweep's later batches); Prefect ingests them in its own
+    process, so waiting for it overlaps the sweep's work.
+
+    While the block runs it only reads (its position is kept in memory): a write of the cursor would
+    make SQLite redo a sweep batch whose reads it overtook. The cursor moves once, when the block ends
+    (from where it was read, as `relay` does); a crash before that only means the next relay emits
+    those events again, which Prefect keeps once. A tick that fails is logged and tried again."""
 
     def __init__(self, send: Callable[[list[Event]], None], every: float = 0.5, engine: Engine | None = None):
         self.send, self.every, self.engine = send, every, engine
@@ -120,12 +142,21 @@ class RelayInBackground:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,),
                                         name="srr-relay", daemon=True)
+        self._start: int | None = None
+        self._position = 0
 
     def _run(self) -> None:
         failures = 0
         while not self._stop.wait(self.every):
             try:
-                self.emitted += relay(self.send, self.engine)
+                if self._start is None:
+                    self._start, self._source = read_cursor(self.engine)
+                    self._position = self._start
+                while True:
+                    count, self._position = emit_after(self._position, self._source, self.send, self.engine)
+                    if not count:
+                        break
+                    self.emitted += count
             except Exception as exc:  # Prefect busy or down: the events wait in the outbox
                 failures += 1
                 log.log(logging.WARNING if failures == 1 else logging.DEBUG,
@@ -138,6 +169,8 @@ class RelayInBackground:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        if self._start is not None and self._position > self._start:
+            move_cursor(self._start, self._position, self.engine)
 
 
 def pending(engine: Engine | None = None) -> int:

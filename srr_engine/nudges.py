@@ -86,6 +86,28 @@ def chunked(ids: list[int], size: int = 900) -> Iterator[list[int]]:
         yield ids[start:start + size]
 
 
+def open_digests(session: Session, groups: dict[Recipient, list[int]], lease: datetime,
+                 now: datetime) -> list[tuple[int, Recipient]]:
+    """A new digest per recipient with its check-ins queued on it, in a few bulk statements; raises
+    when another delivery queued any of them first (the transaction then changes nothing)."""
+    if not groups:
+        return []
+    new = list(groups)
+    digests, checkins = schema.Digest.__table__, schema.Checkin.__table__
+    digest_ids = list(core(session).execute(insert(digests).returning(digests.c.id, sort_by_parameter_order=True), [
+        {"key": str(uuid.uuid4()), "recipient": r.key, "language": r.language, "status": "sending",
+         "attempts": 0, "lease_until": lease, "created_at": now} for r in new]).scalars())
+    core(session).execute(
+        update(checkins).where(checkins.c.id == bindparam("checkin"), checkins.c.delivery == "pending")
+        .values(delivery="queued", digest_id=bindparam("digest")),
+        [{"checkin": i, "digest": digest_id} for digest_id, r in zip(digest_ids, new) for i in groups[r]])
+    queued = sum(session.scalar(select(func.count()).select_from(checkins).where(checkins.c.digest_id.in_(part))) or 0
+                 for part in chunked(digest_ids))
+    if queued != sum(len(ids) for ids in groups.values()):
+        raise RuntimeError("check-ins claimed by a concurrent delivery; retry")
+    return list(zip(digest_ids, new))
+
+
 def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int, Recipient]]:
     """Group pending check-ins into one new digest per recipient, and take over failed digests and
     half-sent ones whose lease ran out. Committed before anything is sent. On PostgreSQL, check-ins
@@ -105,22 +127,7 @@ def claim(session: Session, settings: Settings, now: datetime) -> list[tuple[int
     for ids in chunked(lonely):
         session.execute(update(c).where(c.id.in_(ids), c.delivery == "pending").values(delivery="no_recipient"))
     lease = now + timedelta(seconds=settings.nudges.lease_seconds)
-    claimed: list[tuple[int, Recipient]] = []
-    if groups:
-        new = list(groups)
-        digests, checkins = d.__table__, c.__table__
-        digest_ids = list(core(session).execute(insert(digests).returning(digests.c.id, sort_by_parameter_order=True), [
-            {"key": str(uuid.uuid4()), "recipient": r.key, "language": r.language, "status": "sending",
-             "attempts": 0, "lease_until": lease, "created_at": now} for r in new]).scalars())
-        core(session).execute(
-            update(checkins).where(checkins.c.id == bindparam("checkin"), checkins.c.delivery == "pending")
-            .values(delivery="queued", digest_id=bindparam("digest")),
-            [{"checkin": i, "digest": digest_id} for digest_id, r in zip(digest_ids, new) for i in groups[r]])
-        taken = sum(session.scalar(select(func.count()).select_from(c).where(c.digest_id.in_(part))) or 0
-                    for part in chunked(list(digest_ids)))
-        if taken != len(pending) - len(lonely):  # another run got there first: leave them to it
-            raise RuntimeError("check-ins claimed by a concurrent delivery; retry")
-        claimed += list(zip(digest_ids, new))
+    claimed = open_digests(session, groups, lease, now)
     retry = session.scalars(select(d).where(
         (d.status == "failed") | ((d.status == "sending") & (d.lease_until < now))).with_for_update(skip_locked=True))
     for digest in retry:

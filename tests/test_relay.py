@@ -1,10 +1,12 @@
-"""The event relay's bookkeeping, on SQLite and PostgreSQL: it runs beside a sweep that goes on writing,
-emits every committed event, and a relay that finds the cursor moved under it never moves it back.
+"""The event relay's bookkeeping, on SQLite and PostgreSQL: it runs beside a sweep that goes on writing
+(without writing itself until the sweep is done), emits every committed event, and a relay that finds
+the cursor moved under it never moves it back.
 (`tests/flows/test_emission.py` relays to a real Prefect server; here `send` collects what would go.)"""
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 
 from sqlalchemy import func, select
@@ -38,6 +40,11 @@ def test_a_relay_in_the_background_of_sweeps_emits_every_event_once(srr, example
     with RelayInBackground(collect, every=0.01) as background:
         for day in ("2026-06-02", "2026-06-30", "2026-09-01", "2026-12-01", "2027-03-01"):
             sweep(date.fromisoformat(day), get_registry(), batch_size=1)
+        deadline = time.monotonic() + 30  # its first batch imports Prefect's event model (about a second)
+        while len(emitted) < len(event_ids()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert emitted and cursor_at() == 0  # it emits while the block runs, and only reads
+    assert cursor_at() == max(emitted)  # the cursor moves once, when the block ends
     left = relay(collect)
     assert background.emitted > 0 and background.emitted + left == len(emitted)
     assert sorted(emitted) == event_ids() and len(set(emitted)) == len(emitted)
