@@ -10,7 +10,7 @@
 3. **deliver** (measured, in a process of its own): `srr_engine.nudges.deliver` on the portfolio's date
    at 10:00 local time, as `srr nudges send` runs it: claim, render, send, record.
 
-Peak RSS is the delivering process's; each sender process's is printed beside it.
+Peak RSS is the delivering process's; the largest sender process's is printed beside it.
 
 Afterwards every digest must have arrived exactly once (one POST per digest, distinct idempotency keys)
 and be marked sent; the run fails otherwise. `--json` prints `{"digests", "db", "deliver_s",

@@ -152,13 +152,13 @@ def jobs(part: list[tuple[int, Recipient]], session: Session) -> list[Job]:
     return [Job(i, recipient, digests[i].key, digests[i].language, items[i]) for i, recipient in part]
 
 
-def record(part: list[tuple[int, Recipient]], attempts: list[Attempt], session: Session, now: datetime) -> None:
+def record(attempts: list[Attempt], recipients: dict[int, Recipient], session: Session, now: datetime) -> None:
     """Store what became of the digests: sent ones with their check-ins and a `checkin.sent` event each,
     failed ones with the (redacted) reason, for the next run to retry."""
     digests, checkins, c = schema.Digest.__table__, schema.Checkin.__table__, schema.Checkin
-    for (_, recipient), a in zip(part, attempts, strict=True):
+    for a in attempts:
         if a.result == "failed":
-            shown = ", ".join(redact_notify_url(t) if "://" in t else t for t in recipient.targets)
+            shown = ", ".join(redact_notify_url(t) if "://" in t else t for t in recipients[a.digest_id].targets)
             a.error = f"niet afgeleverd aan / not delivered to {shown} {a.error}".strip()
             log.warning("digest %s not delivered to %s", a.digest_id, shown)
     connection = core(session)
@@ -175,10 +175,20 @@ def record(part: list[tuple[int, Recipient]], attempts: list[Attempt], session: 
         keys = dict(connection.execute(select(schema.Digest.id, schema.Digest.key).where(schema.Digest.id.in_(ids))).all())
         items = connection.execute(select(c.id, c.contract_id, c.rule, c.role, c.figures, c.digest_id)
                                    .where(c.digest_id.in_(ids)).order_by(c.id)).all()
-        connection.execute(schema.Event.__table__.insert(), [
-            event_row(EventType.checkin_sent, "nudges", cid, figures.get("reference", ""),
-                      {"checkin_id": i, "rule": rule, "role": role, "digest": keys[digest_id]}, now)
-            for i, cid, rule, role, figures, digest_id in items])
+        if items:  # an empty executemany would be one INSERT of default values
+            connection.execute(schema.Event.__table__.insert(), [
+                event_row(EventType.checkin_sent, "nudges", cid, figures.get("reference", ""),
+                          {"checkin_id": i, "rule": rule, "role": role, "digest": keys[digest_id]}, now)
+                for i, cid, rule, role, figures, digest_id in items])
+
+
+def extend_leases(ids: list[int], session: Session, until: datetime) -> None:
+    """Keep the digests this run still has to send (or is sending) its own: a long run would otherwise
+    see another delivery take over those whose lease ran out, and both would send them."""
+    digests = schema.Digest.__table__
+    for part in chunked(ids):
+        session.execute(update(digests).where(digests.c.id.in_(part), digests.c.status == "sending")
+                        .values(lease_until=until))
 
 
 def senders(digests: int, settings: NudgeSettings) -> Executor:
@@ -194,33 +204,46 @@ def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> D
 
     Claimed digests go to the senders `RECORD_EVERY` at a time, and what became of them is committed
     per part while the next part is being sent; a crash re-sends at most the parts in flight (with
-    their keys) once the lease ends."""
+    their keys) once the lease ends. The run renews the lease of what it still holds as it goes."""
     summary = DeliverySummary()
     if reason := held_back(at, settings.nudges):
         summary.held_back = reason
         return summary
     with unit_of_work(engine) as session:
         claimed = claim(session, settings, datetime.now(UTC))
+    recipients_of = dict(claimed)
+    lease = timedelta(seconds=settings.nudges.lease_seconds)
+    renewed = datetime.now(UTC)
 
-    def finish(part: list[tuple[int, Recipient]], results: Iterator[Attempt]) -> None:
-        attempts = list(results)
-        with unit_of_work(engine) as session:
-            record(part, attempts, session, datetime.now(UTC))
-        summary.digests_failed += sum(a.result == "failed" for a in attempts)
-        summary.digests_sent += sum(a.result != "failed" for a in attempts)
+    def finish(results: Iterator[Attempt]) -> None:
+        """Record the outcomes of a part; if a sender broke, those that came back before it."""
+        attempts: list[Attempt] = []
+        try:
+            attempts.extend(results)
+        finally:
+            if attempts:
+                with unit_of_work(engine) as session:
+                    record(attempts, recipients_of, session, datetime.now(UTC))
+                summary.digests_failed += sum(a.result == "failed" for a in attempts)
+                summary.digests_sent += sum(a.result != "failed" for a in attempts)
 
-    in_flight: tuple[list[tuple[int, Recipient]], Iterator[Attempt]] | None = None
-    with senders(len(claimed), settings.nudges) as pool:
+    pool = senders(len(claimed), settings.nudges)
+    try:
+        in_flight: Iterator[Attempt] | None = None
         for start in range(0, len(claimed), RECORD_EVERY):
-            part = claimed[start:start + RECORD_EVERY]
             with unit_of_work(engine) as session:
-                work = jobs(part, session)
+                if datetime.now(UTC) - renewed > lease / 3:
+                    renewed = datetime.now(UTC)
+                    extend_leases([d for d, _ in claimed[max(0, start - RECORD_EVERY):]], session, renewed + lease)
+                work = jobs(claimed[start:start + RECORD_EVERY], session)
             sending = pool.map(send_digest, work, repeat(settings.nudges), chunksize=SENDER_CHUNK)
             if in_flight:
-                finish(*in_flight)
-            in_flight = (part, sending)
+                finish(in_flight)
+            in_flight = sending
         if in_flight:
-            finish(*in_flight)
+            finish(in_flight)
+    finally:
+        pool.shutdown(cancel_futures=True)
     with unit_of_work(engine) as session:
         summary.checkins_sent = sum(session.scalar(select(func.count()).select_from(schema.Checkin).where(
             schema.Checkin.digest_id.in_(ids), schema.Checkin.delivery == "sent")) or 0

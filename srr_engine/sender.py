@@ -51,16 +51,19 @@ class Attempt:
     error: str = ""  # the exception's type name when apprise raised
 
 
-@lru_cache(maxsize=8)
 def environment(templates: Path | None) -> Any:
     """Jinja2's sandbox over the user's template folder (if any), then the shipped one. HTML templates
-    (`*.html.j2`) escape what they print; the text ones do not. Kept per process: it holds the
-    compiled templates (and reloads a template whose file changed)."""
+    (`*.html.j2`) escape what they print; the text ones do not. Kept per process and per set of
+    folders: it holds the compiled templates (and reloads a template whose file changed)."""
+    return _environment(tuple(str(f) for f in ([templates] if templates else []) + [config_dir() / "templates"]))
+
+
+@lru_cache(maxsize=8)
+def _environment(folders: tuple[str, ...]) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
-    folders = ([templates] if templates else []) + [config_dir() / "templates"]
-    return SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+    return SandboxedEnvironment(loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),
                                 undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                 autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False))
 
@@ -126,7 +129,8 @@ def send_digest(job: Job, settings: NudgeSettings) -> Attempt:
     try:
         content = render(job, settings.templates)
     except Exception as exc:  # a broken template of the user's: the digest waits until it is fixed
-        attempt.error = f"template {type(exc).__name__}: {exc}"
+        where = ":".join(str(p) for p in (getattr(exc, "name", None), getattr(exc, "lineno", None)) if p)
+        attempt.error = f"template {type(exc).__name__} {where}".strip()  # not the message: it may quote data
         return attempt
     for wait in [0.0, *settings.retry_seconds]:
         clock.sleep(wait)

@@ -112,7 +112,7 @@ class NudgeSettings(BaseModel):
         "what still fails is retried by the next run.")
     lease_seconds: int = Field(300, ge=1, description="A digest left half-sent this long ago (a crash) is sent again.")
     sender_processes: int = Field(
-        2, ge=1, le=32, description="Processes that send digests side by side in a run of 100 or more; a smaller "
+        2, ge=1, le=16, description="Processes that send digests side by side in a run of 100 or more; a smaller "
         "run sends from the delivering process. About one per core.")
     templates: Path | None = Field(None, description="A folder with your own nudge templates (nudges/<lang>/...).")
     apprise_config: Path | None = Field(None, description="An apprise config file for `tag:NAME` recipients.")

@@ -273,6 +273,8 @@ def test_a_big_run_sends_from_sender_processes_each_digest_once(srr, examples, t
     """120 contracts with a webhook per contact: 240 digests, enough for sender processes. Three
     suppliers' webhooks are down (nothing listens yet): those digests fail, keep their key, and go out
     once it is up."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from receivers import free_port
 
     from srr_engine.nudges import senders
@@ -280,7 +282,8 @@ def test_a_big_run_sends_from_sender_processes_each_digest_once(srr, examples, t
 
     monkeypatch.setenv("SRR_NUDGES__RETRY_SECONDS", "[0.1]")
     get_settings.cache_clear()
-    assert type(senders(240, get_settings().nudges)).__name__ == "ProcessPoolExecutor"
+    with senders(240, get_settings().nudges) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
     late = HttpInbox(port=free_port())
     [template] = [c for c in yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
                   if c["reference"] == "RWS-2026-0042"]
@@ -297,6 +300,8 @@ def test_a_big_run_sends_from_sender_processes_each_digest_once(srr, examples, t
 
     result = srr("nudges", "send", "--at", f"{TUESDAY}T09:00")
     assert result.code == 1 and "3 mislukt" in result.out
+    with get_engine().connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM digests WHERE status = 'sent'").scalar() == 237
     keys = [p.headers["Idempotency-Key"] for p in http_inbox.posts]
     assert len(keys) == len(set(keys)) == 237
     assert {p.path for p in http_inbox.posts} == {f"/cm/{n}" for n in range(120)} | {f"/supplier/{n}" for n in range(3, 120)}

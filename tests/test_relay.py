@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
 
 from srr_engine.emission import CURSOR, RelayInBackground, relay
+from srr_engine.events import EventType, event_row
 from srr_engine.registry import get_registry
 from srr_engine.storage import schema
 from srr_engine.storage.db import get_engine, unit_of_work
@@ -64,3 +66,26 @@ def test_a_relay_that_finds_the_cursor_moved_stops_and_leaves_it(srr, examples):
     assert inner[0] == len(event_ids()) and cursor_at() == max(event_ids())
     with unit_of_work(get_engine()) as session:
         assert session.scalar(select(func.count()).select_from(schema.EventCursor)) == 1
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_on_postgresql_the_relay_waits_for_an_open_transaction_that_holds_a_lower_event_id(srr, examples):
+    """Ids are handed out at insert, seen at commit: without waiting, the relay would read the later
+    id, move past the earlier one and never emit it."""
+    srr.ok("contracts", "add", examples / "contracts.yaml")
+    relay(lambda batch: None)
+    note = lambda n: event_row(EventType.operations_alert, "tester", 1, "RWS-2026-0042", {"n": n},  # noqa: E731
+                               datetime.now(UTC))
+    seen: list[int] = []
+    with get_engine().connect() as slow:
+        open_transaction = slow.begin()
+        slow.execute(insert(schema.Event), [note(1)])  # the lower id, not committed yet
+        with get_engine().begin() as quick:
+            quick.execute(insert(schema.Event), [note(2)])  # the higher id, committed
+        worker = threading.Thread(target=relay, args=(lambda events: seen.extend(e.payload["n"] for e in events),))
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive() and seen == []  # it waits for the open transaction
+        open_transaction.commit()
+    worker.join(30)
+    assert seen == [1, 2] and cursor_at() == max(event_ids())
