@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
@@ -182,13 +184,33 @@ def record(attempts: list[Attempt], recipients: dict[int, Recipient], session: S
                 for i, cid, rule, role, figures, digest_id in items])
 
 
-def extend_leases(ids: list[int], session: Session, until: datetime) -> None:
-    """Keep the digests this run still has to send (or is sending) its own: a long run would otherwise
-    see another delivery take over those whose lease ran out, and both would send them."""
+@contextmanager
+def leases_kept(ids: list[int], lease_seconds: int, engine: Engine | None) -> Iterator[None]:
+    """Renew the lease of the digests this run holds (those still `sending`) every third of the lease
+    while it sends: a long run (slow or failing webhooks) would otherwise see another delivery take
+    over digests it is still sending, and both would send them. The lease still ends a crashed run's
+    hold, as it should."""
+    stop = threading.Event()
     digests = schema.Digest.__table__
-    for part in chunked(ids):
-        session.execute(update(digests).where(digests.c.id.in_(part), digests.c.status == "sending")
-                        .values(lease_until=until))
+
+    def keep() -> None:
+        while not stop.wait(lease_seconds / 3):
+            until = datetime.now(UTC) + timedelta(seconds=lease_seconds)
+            try:
+                with unit_of_work(engine) as session:
+                    for part in chunked(ids):
+                        session.execute(update(digests).where(digests.c.id.in_(part), digests.c.status == "sending")
+                                        .values(lease_until=until))
+            except Exception as exc:  # the database busy: try again at the next third
+                log.warning("digest leases not renewed: %s", type(exc).__name__)
+
+    keeper = threading.Thread(target=keep, name="srr-leases", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
 
 
 def senders(digests: int, settings: NudgeSettings) -> Executor:
@@ -204,7 +226,7 @@ def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> D
 
     Claimed digests go to the senders `RECORD_EVERY` at a time, and what became of them is committed
     per part while the next part is being sent; a crash re-sends at most the parts in flight (with
-    their keys) once the lease ends. The run renews the lease of what it still holds as it goes."""
+    their keys) once the lease ends. While the run goes on it renews the lease of what it holds."""
     summary = DeliverySummary()
     if reason := held_back(at, settings.nudges):
         summary.held_back = reason
@@ -212,8 +234,6 @@ def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> D
     with unit_of_work(engine) as session:
         claimed = claim(session, settings, datetime.now(UTC))
     recipients_of = dict(claimed)
-    lease = timedelta(seconds=settings.nudges.lease_seconds)
-    renewed = datetime.now(UTC)
 
     def finish(results: Iterator[Attempt]) -> None:
         """Record the outcomes of a part; if a sender broke, those that came back before it."""
@@ -228,22 +248,20 @@ def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> D
                 summary.digests_sent += sum(a.result != "failed" for a in attempts)
 
     pool = senders(len(claimed), settings.nudges)
-    try:
-        in_flight: Iterator[Attempt] | None = None
-        for start in range(0, len(claimed), RECORD_EVERY):
-            with unit_of_work(engine) as session:
-                if datetime.now(UTC) - renewed > lease / 3:
-                    renewed = datetime.now(UTC)
-                    extend_leases([d for d, _ in claimed[max(0, start - RECORD_EVERY):]], session, renewed + lease)
-                work = jobs(claimed[start:start + RECORD_EVERY], session)
-            sending = pool.map(send_digest, work, repeat(settings.nudges), chunksize=SENDER_CHUNK)
+    with leases_kept([d for d, _ in claimed], settings.nudges.lease_seconds, engine):
+        try:
+            in_flight: Iterator[Attempt] | None = None
+            for start in range(0, len(claimed), RECORD_EVERY):
+                with unit_of_work(engine) as session:
+                    work = jobs(claimed[start:start + RECORD_EVERY], session)
+                sending = pool.map(send_digest, work, repeat(settings.nudges), chunksize=SENDER_CHUNK)
+                if in_flight:
+                    finish(in_flight)
+                in_flight = sending
             if in_flight:
                 finish(in_flight)
-            in_flight = sending
-        if in_flight:
-            finish(in_flight)
-    finally:
-        pool.shutdown(cancel_futures=True)
+        finally:
+            pool.shutdown(cancel_futures=True)
     with unit_of_work(engine) as session:
         summary.checkins_sent = sum(session.scalar(select(func.count()).select_from(schema.Checkin).where(
             schema.Checkin.digest_id.in_(ids), schema.Checkin.delivery == "sent")) or 0

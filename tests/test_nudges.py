@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -285,16 +286,7 @@ def test_a_big_run_sends_from_sender_processes_each_digest_once(srr, examples, t
     with senders(240, get_settings().nudges) as pool:
         assert isinstance(pool, ProcessPoolExecutor)
     late = HttpInbox(port=free_port())
-    [template] = [c for c in yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
-                  if c["reference"] == "RWS-2026-0042"]
-    contracts = []
-    for n in range(120):
-        supplier = f"json://localhost:{late.port if n < 3 else http_inbox.port}/supplier/{n}"
-        contracts.append({**template, "reference": f"RWS-2026-{1000 + n}", "instruments": template["instruments"][:1],
-                          "contacts": {"contract_manager": {"name": "CM", "notify": [f"json://localhost:{http_inbox.port}/cm/{n}"]},
-                                       "supplier": {"name": "Leverancier", "notify": [supplier]}}})
-    path = tmp_path / "many.yaml"
-    path.write_text(yaml.safe_dump(contracts, allow_unicode=True), encoding="utf-8")
+    path = many_contracts(examples, tmp_path, 120, http_inbox.port, late_port=late.port)
     srr.ok("contracts", "add", path)
     monitor(TUESDAY)
 
@@ -321,3 +313,41 @@ def test_a_big_run_sends_from_sender_processes_each_digest_once(srr, examples, t
         sent = conn.exec_driver_sql("SELECT count(*) FROM checkins WHERE delivery = 'sent'").scalar()
         waiting = conn.exec_driver_sql("SELECT count(*) FROM checkins WHERE delivery IN ('pending', 'queued')").scalar()
     assert waiting == 0 and events == sent >= 240
+
+
+def many_contracts(examples: Path, tmp_path: Path, count: int, port: int, late_port: int | None = None) -> Path:
+    """`count` copies of the RWS contract (its SROI clause only), each contact with a webhook of its own
+    on `port`; the first three suppliers' on `late_port`, if given."""
+    [template] = [c for c in yaml.safe_load((examples / "contracts.yaml").read_text(encoding="utf-8"))
+                  if c["reference"] == "RWS-2026-0042"]
+    contracts = []
+    for n in range(count):
+        supplier = f"json://localhost:{late_port if late_port and n < 3 else port}/supplier/{n}"
+        contracts.append({**template, "reference": f"RWS-2026-{1000 + n}", "instruments": template["instruments"][:1],
+                          "contacts": {"contract_manager": {"name": "CM", "notify": [f"json://localhost:{port}/cm/{n}"]},
+                                       "supplier": {"name": "Leverancier", "notify": [supplier]}}})
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(contracts, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_long_run_keeps_its_digests_from_a_delivery_started_meanwhile(srr_sqlite, examples, tmp_path, http_inbox,
+                                                                        monkeypatch):
+    """A slow webhook makes the run last several leases; it renews them, so a second delivery started
+    meanwhile takes over nothing and no digest goes out twice."""
+    from srr_engine.nudges import deliver
+
+    monkeypatch.setenv("SRR_NUDGES__LEASE_SECONDS", "1")
+    get_settings.cache_clear()
+    srr_sqlite.ok("contracts", "add", many_contracts(examples, tmp_path, 120, http_inbox.port))
+    monitor(TUESDAY)
+    http_inbox.on_post = lambda: time.sleep(0.05)  # 240 digests from two senders: about 6 s
+    at = datetime.fromisoformat(f"{TUESDAY}T09:00")
+    first = threading.Thread(target=deliver, args=(at, get_settings()))
+    first.start()
+    time.sleep(2.5)  # the leases taken at the start ran out long ago
+    assert first.is_alive()
+    second = deliver(at, get_settings())
+    first.join()
+    keys = [p.headers["Idempotency-Key"] for p in http_inbox.posts]
+    assert second.digests_sent == 0 and len(keys) == len(set(keys)) == 240
