@@ -102,7 +102,8 @@ def emit_after(after: int, source: str, send: Callable[[list[Event]], None],
         if not rows:
             return 0, after
         orgs = _organisations(session, {r.contract_id for r in rows if r.contract_id})
-        events = [prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=source) for r in rows]
+    # Built after the commit: on PostgreSQL event writers wait while the relay holds the lock.
+    events = [prefect_event(r, *orgs.get(r.contract_id or 0, (None, None)), source=source) for r in rows]
     send(events)
     return len(events), rows[-1].id
 
