@@ -154,13 +154,14 @@ def jobs(part: list[tuple[int, Recipient]], session: Session) -> list[Job]:
     return [Job(i, recipient, digests[i].key, digests[i].language, items[i]) for i, recipient in part]
 
 
-def record(attempts: list[Attempt], recipients: dict[int, Recipient], session: Session, now: datetime) -> None:
-    """Store what became of the digests: sent ones with their check-ins and a `checkin.sent` event each,
-    failed ones with the (redacted) reason, for the next run to retry."""
+def record(attempts: list[Attempt], sent: dict[int, Job], session: Session, now: datetime) -> int:
+    """Store what became of the digests (`sent`: the jobs they were sent as): sent ones with their
+    check-ins and a `checkin.sent` event each, failed ones with the (redacted) reason, for the next run
+    to retry. Returns how many check-ins went out."""
     digests, checkins, c = schema.Digest.__table__, schema.Checkin.__table__, schema.Checkin
     for a in attempts:
         if a.result == "failed":
-            shown = ", ".join(redact_notify_url(t) if "://" in t else t for t in recipients[a.digest_id].targets)
+            shown = ", ".join(redact_notify_url(t) if "://" in t else t for t in sent[a.digest_id].recipient.targets)
             a.error = f"niet afgeleverd aan / not delivered to {shown} {a.error}".strip()
             log.warning("digest %s not delivered to %s", a.digest_id, shown)
     connection = core(session)
@@ -169,19 +170,22 @@ def record(attempts: list[Attempt], recipients: dict[int, Recipient], session: S
         sent_at=bindparam("sent_at"), last_error=bindparam("error")),
         [{"digest": a.digest_id, "status": "failed" if a.result == "failed" else "sent", "tries": a.tries,
           "sent_at": None if a.result == "failed" else now, "error": a.error or None} for a in attempts])
+    checkins_sent = 0
     for result, delivery in (("sent", "sent"), ("no_match", "no_recipient")):
         ids = [a.digest_id for a in attempts if a.result == result]
         if not ids:
             continue
         connection.execute(update(checkins).where(checkins.c.digest_id.in_(ids)).values(delivery=delivery))
-        keys = dict(connection.execute(select(schema.Digest.id, schema.Digest.key).where(schema.Digest.id.in_(ids))).all())
         items = connection.execute(select(c.id, c.contract_id, c.rule, c.role, c.figures, c.digest_id)
                                    .where(c.digest_id.in_(ids)).order_by(c.id)).all()
         if items:  # an empty executemany would be one INSERT of default values
             connection.execute(schema.Event.__table__.insert(), [
                 event_row(EventType.checkin_sent, "nudges", cid, figures.get("reference", ""),
-                          {"checkin_id": i, "rule": rule, "role": role, "digest": keys[digest_id]}, now)
+                          {"checkin_id": i, "rule": rule, "role": role, "digest": sent[digest_id].key}, now)
                 for i, cid, rule, role, figures, digest_id in items])
+        if result == "sent":
+            checkins_sent = len(items)
+    return checkins_sent
 
 
 @contextmanager
@@ -233,9 +237,8 @@ def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> D
         return summary
     with unit_of_work(engine) as session:
         claimed = claim(session, settings, datetime.now(UTC))
-    recipients_of = dict(claimed)
 
-    def finish(results: Iterator[Attempt]) -> None:
+    def finish(work: list[Job], results: Iterator[Attempt]) -> None:
         """Record the outcomes of a part; if a sender broke, those that came back before it."""
         attempts: list[Attempt] = []
         try:
@@ -243,27 +246,24 @@ def deliver(at: datetime, settings: Settings, engine: Engine | None = None) -> D
         finally:
             if attempts:
                 with unit_of_work(engine) as session:
-                    record(attempts, recipients_of, session, datetime.now(UTC))
+                    summary.checkins_sent += record(attempts, {j.digest_id: j for j in work}, session,
+                                                    datetime.now(UTC))
                 summary.digests_failed += sum(a.result == "failed" for a in attempts)
                 summary.digests_sent += sum(a.result != "failed" for a in attempts)
 
     pool = senders(len(claimed), settings.nudges)
     with leases_kept([d for d, _ in claimed], settings.nudges.lease_seconds, engine):
         try:
-            in_flight: Iterator[Attempt] | None = None
+            in_flight: tuple[list[Job], Iterator[Attempt]] | None = None
             for start in range(0, len(claimed), RECORD_EVERY):
                 with unit_of_work(engine) as session:
                     work = jobs(claimed[start:start + RECORD_EVERY], session)
                 sending = pool.map(send_digest, work, repeat(settings.nudges), chunksize=SENDER_CHUNK)
                 if in_flight:
-                    finish(in_flight)
-                in_flight = sending
+                    finish(*in_flight)
+                in_flight = (work, sending)
             if in_flight:
-                finish(in_flight)
+                finish(*in_flight)
         finally:
             pool.shutdown(cancel_futures=True)
-    with unit_of_work(engine) as session:
-        summary.checkins_sent = sum(session.scalar(select(func.count()).select_from(schema.Checkin).where(
-            schema.Checkin.digest_id.in_(ids), schema.Checkin.delivery == "sent")) or 0
-            for ids in chunked([d for d, _ in claimed]))
     return summary
